@@ -1,0 +1,163 @@
+internal import Glibc
+
+/// A failed call into the operating system, with the path it concerned and the system's reason.
+public struct SystemError: Error, Sendable, CustomStringConvertible {
+    public var operation: String
+    public var path: String
+    public var code: Int32
+
+    public var reason: String { String(cString: strerror(code)) }
+
+    public var description: String { "cannot \(operation) \(path): \(reason)" }
+
+    /// True when the file or folder does not exist, as opposed to existing and being unusable.
+    public var isMissing: Bool { code == ENOENT }
+}
+
+/// The thin layer over the C library's files, clock and environment. It is the only Swift
+/// code besides the libyaml and libcrypto wrappers that handles C pointers.
+enum SystemCalls {
+    /// The whole content of a regular file, refusing anything larger than `limit` bytes.
+    static func readFile(_ path: String, limit: Int) throws(SystemError) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw SystemError(operation: "open", path: path, code: errno) }
+        defer { close(descriptor) }
+
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw SystemError(operation: "read", path: path, code: errno) }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            throw SystemError(operation: "read", path: path, code: (status.st_mode & S_IFMT) == S_IFDIR ? EISDIR : EINVAL)
+        }
+        guard status.st_size <= limit else { throw SystemError(operation: "read", path: path, code: EFBIG) }
+
+        var content: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw SystemError(operation: "read", path: path, code: errno)
+            }
+            if count == 0 { return content }
+            content.append(contentsOf: chunk[0..<count])
+            if content.count > limit { throw SystemError(operation: "read", path: path, code: EFBIG) }
+        }
+    }
+
+    static func environmentVariable(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
+    }
+
+    static func currentTime() -> UnixTime {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return UnixTime(seconds: Int64(now.tv_sec))
+    }
+
+    /// Monotonic seconds, for measuring how long something took.
+    static func monotonicSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+
+    static func processorCount() -> Int {
+        max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }
+
+    static func isTerminal(_ descriptor: Int32) -> Bool {
+        isatty(descriptor) == 1
+    }
+
+    static func writeStandardOutput(_ text: String) {
+        writeAll(1, Array(text.utf8))
+    }
+
+    static func writeStandardError(_ text: String) {
+        writeAll(2, Array(text.utf8))
+    }
+
+    // MARK: - Output files
+
+    /// Whether something, of any kind, exists at `path` (a dangling link counts).
+    static func exists(_ path: String) -> Bool {
+        var status = stat()
+        return lstat(path, &status) == 0
+    }
+
+    /// Whether `path` is a folder, following links.
+    static func isDirectory(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
+    }
+
+    /// Creates `path` and any missing parents, each readable by the owner only.
+    static func createDirectories(_ path: String) throws(SystemError) {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/") {
+            prefix += component
+            if mkdir(prefix, 0o700) != 0, errno != EEXIST {
+                throw SystemError(operation: "create the folder", path: prefix, code: errno)
+            }
+            guard isDirectory(prefix) else {
+                throw SystemError(operation: "create the folder", path: prefix, code: ENOTDIR)
+            }
+            prefix += "/"
+        }
+    }
+
+    /// Writes `bytes` to a new file at `path` with exactly `mode`, whatever the umask.
+    /// Refuses to reuse an existing file or to follow a link.
+    ///
+    /// The file is not flushed with `fsync`: a killed process cannot leave it half written once
+    /// it is renamed into place, and a flush per file would cost more than signing the token.
+    /// TODO: Flush the folder once per run, so that a power loss keeps the new set of files too.
+    static func writeNewFile(_ path: String, _ bytes: [UInt8], mode: UInt16) throws(SystemError) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode_t(mode))
+        guard descriptor >= 0 else { throw SystemError(operation: "create", path: path, code: errno) }
+        var failure: SystemError?
+        if fchmod(descriptor, mode_t(mode)) != 0 {
+            failure = SystemError(operation: "set the permissions of", path: path, code: errno)
+        } else if !writeAll(descriptor, bytes) {
+            failure = SystemError(operation: "write", path: path, code: errno)
+        }
+        if close(descriptor) != 0, failure == nil {
+            failure = SystemError(operation: "write", path: path, code: errno)
+        }
+        if let failure {
+            unlink(path)
+            throw failure
+        }
+    }
+
+    /// Replaces `destination` with `source` in one step: a reader sees the old file or the new.
+    static func rename(_ source: String, to destination: String) throws(SystemError) {
+        guard Glibc.rename(source, destination) == 0 else {
+            throw SystemError(operation: "replace", path: destination, code: errno)
+        }
+    }
+
+    static func removeFile(_ path: String) {
+        unlink(path)
+    }
+
+    static func processID() -> Int32 {
+        getpid()
+    }
+
+    @discardableResult
+    private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                offset += written
+            }
+            return true
+        }
+    }
+}

@@ -1,0 +1,62 @@
+/// What `--help` and `--version` print.
+enum HelpText {
+    static let version = "tokenbatch 0.1.0"
+
+    static func text(for command: Invocation.Command?) -> String {
+        switch command {
+        case nil: overview
+        case .apply: apply
+        case .plan: plan
+        }
+    }
+
+    private static let overview = """
+        tokenbatch: sign Apple Maps tokens (ES256 JWTs) from a YAML manifest.
+
+        Usage:
+          tokenbatch apply MANIFEST [--out-dir DIR] [--now TIME] [--jobs N]
+          tokenbatch plan MANIFEST [--now TIME]
+          tokenbatch help [COMMAND]
+
+        Commands:
+          apply     Check the manifest, sign every token and write the outputs.
+          plan      Check the manifest and show what apply would do; needs no key, writes nothing.
+
+        Options:
+          --out-dir DIR   Folder the outputs are written to (default: ./output).
+          --now TIME      The clock for iat and expiry: RFC 3339 or Unix seconds (default: now).
+          --jobs N        Signing workers (default: one per core).
+          -h, --help      Show help.
+          --version       Show the version.
+
+        Exit status: 0 success; 1 the manifest, a key or a token is wrong; 2 the command line
+        is wrong; 3 the run failed for another reason, such as a file that could not be written.
+
+        """
+
+    private static let apply = """
+        Usage: tokenbatch apply MANIFEST [--out-dir DIR] [--now TIME] [--jobs N]
+
+        Checks MANIFEST, loads the keys its products use, signs one token per product on all
+        cores and writes the outputs the manifest lists under DIR. Nothing is written unless
+        every token was signed, and each file is replaced in one step.
+
+        Options:
+          --out-dir DIR   Folder the outputs are written to (default: ./output).
+          --now TIME      The clock for iat and expiry: RFC 3339 or Unix seconds (default: now).
+          --jobs N        Signing workers, 1 to 1024 (default: one per core).
+
+        """
+
+    private static let plan = """
+        Usage: tokenbatch plan MANIFEST [--now TIME] [--out-dir DIR]
+
+        Checks MANIFEST as apply would and prints each product's token and files. Reads no
+        private key and writes nothing, so it can run on pull requests.
+
+        Options:
+          --now TIME      The clock for iat and expiry: RFC 3339 or Unix seconds (default: now).
+          --out-dir DIR   The folder apply would write to (default: ./output).
+
+        """
+}

@@ -1,0 +1,284 @@
+/// Turns manifest bytes into a `YAMLNode` tree, refusing what a manifest never needs and what
+/// could make a small file cost unbounded time: a second document, recursive or exploding
+/// aliases, deep nesting, tags, merge keys and duplicate keys.
+struct YAMLLoader {
+    /// Bounds that keep a hostile manifest from costing more than an ordinary one.
+    enum Limits {
+        /// Collections nested deeper than this are refused; a manifest needs four levels.
+        static let nestingDepth = 64
+
+        /// Aliases may add at most this many nodes beyond the number written in the file.
+        static let aliasExpansion = 100_000
+    }
+
+    private let file: String
+    private let bytes: [UInt8]
+
+    private var stack: [OpenCollection] = []
+    private var anchors: [String: YAMLNode] = [:]
+    private var openAnchors: Set<String> = []
+    private var writtenNodes = 0
+    private var aliasedNodes = 0
+    private var documents = 0
+    private var root: YAMLNode?
+    private var diagnostics: [Diagnostic] = []
+
+    /// Loads the single document in `bytes`.
+    ///
+    /// - Returns: the root node (`nil` for an empty file) and any problems that did not stop
+    ///   the load, such as duplicate keys.
+    /// - Throws: `DiagnosticsError` for a problem after which the tree cannot be trusted.
+    static func load(_ bytes: [UInt8], file: String) throws(DiagnosticsError) -> (
+        root: YAMLNode?, diagnostics: [Diagnostic]
+    ) {
+        var loader = YAMLLoader(file: file, bytes: bytes)
+        do {
+            try LibYAML.forEachEvent(in: bytes) { event in try loader.accept(event) }
+        } catch let failure as YAMLParseFailure {
+            throw DiagnosticsError(loader.diagnostics + [loader.diagnostic(for: failure)])
+        } catch let error as DiagnosticsError {
+            throw DiagnosticsError(loader.diagnostics + error.diagnostics)
+        } catch {
+            throw DiagnosticsError([Diagnostic(.yamlSyntax, at: nil, "\(error)")])
+        }
+        return (loader.root, loader.diagnostics)
+    }
+
+    private init(file: String, bytes: [UInt8]) {
+        self.file = file
+        self.bytes = bytes
+    }
+
+    // MARK: - Events
+
+    private enum OpenCollection {
+        case sequence(items: [YAMLNode], start: SourceLocation, anchor: String?)
+        case mapping(
+            pairs: [YAMLNode.Pair], pendingKey: Located<String>?, seen: [String: SourceLocation],
+            start: SourceLocation, anchor: String?)
+    }
+
+    private mutating func accept(_ event: YAMLEvent) throws(DiagnosticsError) {
+        let location = self.location(event.start)
+        switch event.kind {
+        case .streamStart, .streamEnd, .documentEnd:
+            return
+
+        case .documentStart:
+            documents += 1
+            if documents > 1 {
+                throw DiagnosticsError([
+                    Diagnostic(
+                        .yamlSecondDocument, at: location,
+                        "a manifest holds one YAML document, and a second one starts here",
+                        hint: "remove the `---` and everything after it, or merge the documents")
+                ])
+            }
+
+        case .scalar(let text, var style):
+            try checkTag(event.tag, at: location, allowed: ["tag:yaml.org,2002:str", "!"])
+            // An explicit string tag makes a plain scalar mean text, as quoting does.
+            if event.tag != nil { style = .doubleQuoted }
+            let node = YAMLNode(content: .scalar(text, style), location: location, expandedSize: 1)
+            writtenNodes += 1
+            try complete(node, anchor: event.anchor)
+
+        case .sequenceStart:
+            try checkTag(event.tag, at: location, allowed: ["tag:yaml.org,2002:seq", "!"])
+            try open(.sequence(items: [], start: location, anchor: event.anchor), at: location)
+
+        case .mappingStart:
+            try checkTag(event.tag, at: location, allowed: ["tag:yaml.org,2002:map", "!"])
+            try open(
+                .mapping(pairs: [], pendingKey: nil, seen: [:], start: location, anchor: event.anchor),
+                at: location)
+
+        case .sequenceEnd, .mappingEnd:
+            guard let collection = stack.popLast() else { return }
+            let node: YAMLNode
+            let anchor: String?
+            switch collection {
+            case .sequence(let items, let start, let name):
+                let size = items.reduce(1) { $0.addingSaturating($1.expandedSize) }
+                node = YAMLNode(content: .sequence(items), location: start, expandedSize: size)
+                anchor = name
+            case .mapping(let pairs, _, _, let start, let name):
+                let size = pairs.reduce(1) { $0.addingSaturating(1).addingSaturating($1.value.expandedSize) }
+                node = YAMLNode(content: .mapping(pairs), location: start, expandedSize: size)
+                anchor = name
+            }
+            if let anchor { openAnchors.remove(anchor) }
+            try complete(node, anchor: anchor)
+
+        case .alias:
+            let name = event.anchor ?? ""
+            if openAnchors.contains(name) {
+                throw DiagnosticsError([
+                    Diagnostic(
+                        .yamlAlias, at: location,
+                        "alias `*\(name)` refers to a node that contains it, which would never end",
+                        hint: "copy the values instead of referring to the enclosing node")
+                ])
+            }
+            guard var node = anchors[name] else {
+                throw DiagnosticsError([
+                    Diagnostic(
+                        .yamlAlias, at: location, "alias `*\(name)` refers to no anchor defined before it",
+                        hint: "define `&\(name)` earlier in the file; if `*` begins a value, such as "
+                            + "`*.example.com`, put the value in quotes")
+                ])
+            }
+            aliasedNodes = aliasedNodes.addingSaturating(node.expandedSize)
+            if aliasedNodes > Limits.aliasExpansion.addingSaturating(writtenNodes) {
+                throw DiagnosticsError([
+                    Diagnostic(
+                        .yamlLimit, at: location,
+                        "aliases expand to more than \(Limits.aliasExpansion) nodes beyond those written "
+                            + "in the file",
+                        hint: "write the values out; a manifest never needs aliases that multiply")
+                ])
+            }
+            node.location = location
+            try complete(node, anchor: nil)
+        }
+    }
+
+    private mutating func open(_ collection: OpenCollection, at location: SourceLocation)
+        throws(DiagnosticsError)
+    {
+        if stack.count >= Limits.nestingDepth {
+            throw DiagnosticsError([
+                Diagnostic(
+                    .yamlLimit, at: location,
+                    "lists and mappings are nested more than \(Limits.nestingDepth) levels deep",
+                    hint: "a manifest needs at most four levels; check the indentation")
+            ])
+        }
+        switch collection {
+        case .sequence(_, _, let anchor?), .mapping(_, _, _, _, let anchor?):
+            openAnchors.insert(anchor)
+        default:
+            break
+        }
+        writtenNodes += 1
+        stack.append(collection)
+    }
+
+    /// Puts a finished node where it belongs: the root, a list item, a key or a value.
+    private mutating func complete(_ node: YAMLNode, anchor: String?) throws(DiagnosticsError) {
+        if let anchor { anchors[anchor] = node }
+
+        guard let parent = stack.popLast() else {
+            root = node
+            return
+        }
+        switch parent {
+        case .sequence(var items, let start, let anchor):
+            items.append(node)
+            stack.append(.sequence(items: items, start: start, anchor: anchor))
+
+        case .mapping(var pairs, let pendingKey?, let seen, let start, let anchor):
+            pairs.append(YAMLNode.Pair(key: pendingKey, value: node))
+            stack.append(.mapping(pairs: pairs, pendingKey: nil, seen: seen, start: start, anchor: anchor))
+
+        case .mapping(let pairs, nil, var seen, let start, let anchor):
+            guard case .scalar(let key, let style) = node.content else {
+                throw DiagnosticsError([
+                    Diagnostic(
+                        .wrongType, at: node.location,
+                        "a key must be text, but this key is \(node.kindDescription)",
+                        hint: "write the key as a plain word followed by `:`")
+                ])
+            }
+            if key == "<<", style == .plain {
+                diagnostics.append(
+                    Diagnostic(
+                        .yamlMergeKey, at: node.location, "merge keys (`<<`) are not supported",
+                        hint: "list the settings in full, or put shared settings under `defaults:`"))
+            } else if let first = seen[key] {
+                diagnostics.append(
+                    Diagnostic(
+                        .yamlDuplicateKey, at: node.location,
+                        "key `\(key)` appears twice in the same mapping; it was first set at line "
+                            + "\(first.line)",
+                        hint: "remove one of the two; YAML keeps only one of them"))
+            }
+            seen[key] = seen[key] ?? node.location
+            stack.append(
+                .mapping(
+                    pairs: pairs, pendingKey: Located(key, at: node.location), seen: seen,
+                    start: start, anchor: anchor))
+        }
+    }
+
+    // MARK: - Checks
+
+    private func checkTag(_ tag: String?, at location: SourceLocation, allowed: Set<String>)
+        throws(DiagnosticsError)
+    {
+        guard let tag, !allowed.contains(tag) else { return }
+        throw DiagnosticsError([
+            Diagnostic(
+                .yamlTag, at: location, "YAML tags such as `\(tag)` are not supported in a manifest",
+                hint: "remove the tag; quote the value if it must be read as text")
+        ])
+    }
+
+    // MARK: - Positions
+
+    private func location(_ mark: YAMLMark) -> SourceLocation {
+        SourceLocation(file: file, line: mark.line + 1, column: mark.column + 1)
+    }
+
+    /// libyaml's reader reports only a byte offset; count lines and columns up to it.
+    private func location(ofByte offset: Int) -> SourceLocation {
+        var line = 1
+        var column = 1
+        for byte in bytes.prefix(min(offset, bytes.count)) {
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
+            }
+        }
+        return SourceLocation(file: file, line: line, column: column)
+    }
+
+    private func diagnostic(for failure: YAMLParseFailure) -> Diagnostic {
+        if failure.isReaderError {
+            let where_ = location(ofByte: failure.problemMark.offset)
+            return Diagnostic(
+                .yamlEncoding, at: where_, "the manifest cannot be read as text: \(failure.problem)",
+                hint: "save the file as UTF-8 without NUL bytes or other control characters")
+        }
+
+        let problemAt = location(failure.problemMark)
+        let offending = failure.problemMark.offset < bytes.count ? bytes[failure.problemMark.offset] : 0
+        var message = failure.problem
+        if let context = failure.context { message = "\(context): \(failure.problem)" }
+
+        if failure.context == "while scanning an alias", let contextMark = failure.contextMark {
+            return Diagnostic(
+                .yamlSyntax, at: location(contextMark),
+                "a value starting with `*` is read as a YAML alias",
+                hint: "put the value in quotes, for example \"*.example.com\"")
+        }
+        if offending == UInt8(ascii: "\t") {
+            return Diagnostic(
+                .yamlSyntax, at: problemAt, "a tab is used for indentation, which YAML forbids",
+                hint: "indent with spaces")
+        }
+        return Diagnostic(
+            .yamlSyntax, at: problemAt, "the manifest is not valid YAML: \(message)",
+            hint: "check the indentation and quoting near this line")
+    }
+}
+
+extension Int {
+    /// Addition that stops at `Int.max` instead of trapping.
+    func addingSaturating(_ other: Int) -> Int {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? .max : sum
+    }
+}

@@ -1,0 +1,85 @@
+/// What an entry of `origins` may be: a lower-case host name (`example.com`) or a wildcard over
+/// its subdomains (`*.example.com`), with no scheme, port, path or whitespace.
+///
+/// These are the forms Apple's servers were measured to accept reliably; see
+/// `docs/manifest.md` for the table the rules come from.
+enum OriginRule {
+    /// `nil` when `origin` is acceptable, else what is wrong with it and how to fix it.
+    static func check(_ origin: String) -> ValueProblem? {
+        if origin.isEmpty {
+            return ValueProblem("an origin is empty", hint: "write a domain such as `example.com`, or remove the entry")
+        }
+        if origin.unicodeScalars.contains(where: { $0.properties.isWhitespace }) {
+            let trimmed = String(origin.unicodeScalars.filter { !$0.properties.isWhitespace })
+            return ValueProblem("origin `\(origin)` contains whitespace", hint: "write `\(trimmed)`")
+        }
+        if origin.contains(",") {
+            return ValueProblem(
+                "origin `\(origin)` contains a comma",
+                hint: "list each domain as its own item: tokenbatch joins them with commas itself")
+        }
+        if let schemeEnd = origin.firstRange(of: "://") {
+            let rest = String(origin[schemeEnd.upperBound...])
+            return ValueProblem(
+                "origin `\(origin)` has a scheme",
+                hint: "write the domain alone, `\(rest.split(separator: "/").first ?? "")`; Apple matches it "
+                    + "against the page's origin whatever the scheme")
+        }
+        if let slash = origin.firstIndex(of: "/") {
+            return ValueProblem(
+                "origin `\(origin)` has a path or a trailing slash, so it would never match",
+                hint: "write `\(origin[..<slash])`")
+        }
+        if let colon = origin.firstIndex(of: ":") {
+            return ValueProblem(
+                "origin `\(origin)` has a port", hint: "write `\(origin[..<colon])`; the port is not part of the claim")
+        }
+        if !origin.unicodeScalars.allSatisfy(\.isASCII) {
+            return ValueProblem(
+                "origin `\(origin)` has non-ASCII characters",
+                hint: "write the domain in its punycode form, which starts `xn--`")
+        }
+        if origin != origin.lowercased() {
+            return ValueProblem("origin `\(origin)` has upper-case letters", hint: "write `\(origin.lowercased())`")
+        }
+
+        var host = Substring(origin)
+        if host.hasPrefix("*.") {
+            host = host.dropFirst(2)
+            if !host.contains(".") {
+                return ValueProblem(
+                    "wildcard origin `\(origin)` covers a whole top-level domain",
+                    hint: "put the wildcard in front of your own domain, such as `*.example.com`")
+            }
+        }
+        if host.contains("*") {
+            return ValueProblem(
+                "origin `\(origin)` has a wildcard that is not a leading `*.`",
+                hint: "a wildcard may only stand for the subdomains, as in `*.example.com`")
+        }
+        return checkHost(host, origin: origin)
+    }
+
+    private static func checkHost(_ host: Substring, origin: String) -> ValueProblem? {
+        guard host.utf8.count <= 253 else {
+            return ValueProblem("origin `\(origin)` is longer than a domain can be", hint: "domains have at most 253 characters")
+        }
+        for label in host.split(separator: ".", omittingEmptySubsequences: false) {
+            guard !label.isEmpty else {
+                return ValueProblem("origin `\(origin)` has an empty label (two dots, or a dot at an end)", hint: "remove the extra dot")
+            }
+            let valid = label.utf8.count <= 63
+                && label.utf8.allSatisfy { byte in
+                    (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                        || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-")
+                }
+                && !label.hasPrefix("-") && !label.hasSuffix("-")
+            guard valid else {
+                return ValueProblem(
+                    "origin `\(origin)` is not a valid domain name",
+                    hint: "each part between dots has 1 to 63 letters, digits and inner hyphens")
+            }
+        }
+        return nil
+    }
+}

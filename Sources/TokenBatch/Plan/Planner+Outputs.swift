@@ -1,0 +1,144 @@
+extension Planner {
+    /// Expands every output for every token and checks that no two of them collide.
+    ///
+    /// - Returns: the files to write, or `nil` when an output is unusable.
+    mutating func planFiles(for tokens: [TokenSpec]) -> [PlannedFile]? {
+        var files: [PlannedFile] = []
+        var fileIndexByPath: [String: Int] = [:]
+        var writerByPath: [String: SourceLocation] = [:]
+        var valid = true
+
+        for output in manifest.outputs {
+            guard let format = output.format, let path = output.path else {
+                valid = false
+                continue
+            }
+            guard checkPath(path), let variable = checkVariable(output, format: format.value, path: path) else {
+                valid = false
+                continue
+            }
+            let mode = output.mode?.value ?? Self.defaultFileMode
+
+            for (index, token) in tokens.enumerated() {
+                let filePath = path.value.replacingPlaceholder(with: token.product)
+                let variableName = variable.value.replacingPlaceholder(with: Identifiers.variableFragment(of: token.product))
+
+                if let earlier = writerByPath[filePath], earlier != output.start {
+                    report(
+                        .outputCollision, at: path.location,
+                        "this output writes `\(filePath)`, which the output at line \(earlier.line) writes too",
+                        hint: "give each output its own path")
+                    valid = false
+                    break
+                }
+                writerByPath[filePath] = output.start
+
+                if let fileIndex = fileIndexByPath[filePath] {
+                    if format.value == .env, files[fileIndex].variables.contains(variableName) {
+                        report(
+                            .outputCollision, at: variable.location,
+                            "products share the file `\(filePath)` and would all set `\(variableName)`",
+                            hint: "put `{product}` in the path or in the variable name")
+                        valid = false
+                        break
+                    }
+                    files[fileIndex].tokenIndices.append(index)
+                    files[fileIndex].variables.append(variableName)
+                } else {
+                    fileIndexByPath[filePath] = files.count
+                    files.append(
+                        PlannedFile(
+                            path: filePath, format: format.value, mode: mode, tokenIndices: [index],
+                            variables: format.value == .env ? [variableName] : []))
+                }
+            }
+        }
+
+        // A file cannot also be a folder another file is written into.
+        for file in files {
+            var folder = Substring(file.path)
+            while let slash = folder.lastIndex(of: "/") {
+                folder = folder[..<slash]
+                if let writer = writerByPath[String(folder)] {
+                    report(
+                        .outputCollision, at: writer, "`\(folder)` is written as a file and used as a folder for `\(file.path)`",
+                        hint: "rename one of the two outputs")
+                    valid = false
+                }
+            }
+        }
+        return valid ? files : nil
+    }
+
+    /// A path must stay inside the output folder and name only `{product}` as a placeholder.
+    private mutating func checkPath(_ path: Located<String>) -> Bool {
+        let text = path.value
+        let components = text.split(separator: "/", omittingEmptySubsequences: false)
+        let problem: ValueProblem? =
+            if text.hasPrefix("/") {
+                ValueProblem("output path `\(text)` is absolute", hint: "paths are relative to --out-dir; write `\(text.drop { $0 == "/" })`")
+            } else if components.contains(where: { $0 == ".." }) {
+                ValueProblem("output path `\(text)` leaves the output folder", hint: "remove the `..`; paths are relative to --out-dir")
+            } else if components.contains(where: { $0.isEmpty || $0 == "." }) {
+                ValueProblem("output path `\(text)` has an empty or `.` part", hint: "write it as `folder/file.json`")
+            } else if text.contains("\\") || text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+                ValueProblem("output path `\(text)` has a backslash or a control character", hint: "use `/` between folders")
+            } else if text.replacingOccurrences(of: Self.productPlaceholder, with: "").contains(where: { $0 == "{" || $0 == "}" }) {
+                ValueProblem("output path `\(text)` has a placeholder other than `{product}`", hint: "`{product}` is the only placeholder")
+            } else {
+                nil
+            }
+        if let problem {
+            report(.outputPath, at: path.location, problem.message, hint: problem.hint)
+            return false
+        }
+        return true
+    }
+
+    /// The variable template of an output, defaulted for `env` and refused for `json`.
+    private mutating func checkVariable(_ output: OutputDefinition, format: OutputFormat, path: Located<String>)
+        -> Located<String>?
+    {
+        switch (format, output.variable) {
+        case (.json, let variable?):
+            report(
+                .variableName, at: variable.location, "`variable` applies only to `env` outputs",
+                hint: "remove it, or change `format` to `env`")
+            return nil
+        case (.json, nil):
+            return Located("", at: path.location)
+        case (.env, nil):
+            return Located(Self.defaultVariable, at: path.location)
+        case (.env, let variable?):
+            let example = variable.value.replacingPlaceholder(with: "PRODUCT")
+            guard Identifiers.isVariableName(example) else {
+                report(
+                    .variableName, at: variable.location, "`\(variable.value)` is not a valid variable name",
+                    hint: "use letters, digits and `_`, not starting with a digit; `{product}` may appear in it")
+                return nil
+            }
+            return variable
+        }
+    }
+}
+
+extension String {
+    /// The text with every `{product}` replaced.
+    func replacingPlaceholder(with value: String) -> String {
+        guard contains("{") else { return self }
+        return replacingOccurrences(of: Planner.productPlaceholder, with: value)
+    }
+
+    /// Every occurrence of `target` replaced; written here so the library needs no Foundation.
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var result = ""
+        var rest = Substring(self)
+        while let range = rest.firstRange(of: target) {
+            result += rest[..<range.lowerBound]
+            result += replacement
+            rest = rest[range.upperBound...]
+        }
+        return result + rest
+    }
+}

@@ -1,0 +1,316 @@
+/// Applies defaults and checks every rule Apple documents, turning a manifest into a `Plan`.
+///
+/// The planner never stops at the first problem: it checks everything that is present and
+/// fails once, with every error and warning it found.
+public struct Planner {
+    /// The four values Apple's `scope` claim accepts.
+    public static let scopes = ["embed_api", "mapkit_js", "server_api", "web_snapshots"]
+
+    /// Scopes whose tokens only work with an `origin` claim.
+    public static let scopesNeedingOrigin: Set<String> = ["embed_api", "mapkit_js", "web_snapshots"]
+
+    static let defaultVariable = "MAPS_TOKEN"
+    static let defaultFileMode: UInt16 = 0o600
+    static let productPlaceholder = "{product}"
+
+    let manifest: Manifest
+    private let now: UnixTime
+    private(set) var diagnostics: [Diagnostic]
+
+    /// Plans `manifest` at `now`.
+    ///
+    /// - Parameter problems: what loading the manifest already found; reported with the rest.
+    /// - Throws: `DiagnosticsError` with every problem, errors and warnings, if any is an error.
+    public static func plan(_ manifest: Manifest, at now: UnixTime, problems: [Diagnostic] = [])
+        throws(DiagnosticsError) -> Plan
+    {
+        var planner = Planner(manifest: manifest, now: now, diagnostics: problems)
+        let plan = planner.makePlan()
+        let diagnostics = planner.diagnostics.sortedForReport()
+        guard !diagnostics.hasErrors, let plan else { throw DiagnosticsError(diagnostics) }
+        return Plan(
+            manifestFile: manifest.file, now: now, tokens: plan.tokens, keys: plan.keys, files: plan.files,
+            warnings: diagnostics)
+    }
+
+    private mutating func makePlan() -> (tokens: [TokenSpec], keys: [PlannedKey], files: [PlannedFile])? {
+        if let version = manifest.version, version.value != 1 {
+            report(
+                .unsupportedVersion, at: version.location, "manifest version \(version.value) is not supported",
+                hint: "this tokenbatch reads `version: 1`")
+        }
+        if let teamID = manifest.teamID, let problem = Identifiers.checkAppleID(teamID.value, what: "Team ID") {
+            report(.teamID, at: teamID.location, problem)
+        }
+
+        let keys = checkKeys()
+        var tokens: [TokenSpec] = []
+        var usedKeys = Set<Int>()
+        checkProductNames()
+        if manifest.products.isEmpty, manifest.version != nil {
+            report(.noProducts, at: manifest.start, "the manifest lists no products", hint: "add a product under `products:`")
+        }
+        for product in manifest.products {
+            if let token = resolve(product, keys: keys) {
+                tokens.append(token)
+                usedKeys.insert(token.keyIndex)
+            }
+        }
+        reportUnusedKeys(keys, used: usedKeys)
+        let files = planFiles(for: tokens)
+
+        guard !diagnostics.hasErrors, let files else { return nil }
+
+        // Keep only the keys in use, renumbered in manifest order.
+        let kept = keys.indices.filter { usedKeys.contains($0) }
+        let newIndex = Dictionary(uniqueKeysWithValues: kept.enumerated().map { ($0.element, $0.offset) })
+        for index in tokens.indices { tokens[index].keyIndex = newIndex[tokens[index].keyIndex]! }
+        return (tokens, kept.map { keys[$0].planned }, files)
+    }
+
+    private init(manifest: Manifest, now: UnixTime, diagnostics: [Diagnostic]) {
+        self.manifest = manifest
+        self.now = now
+        self.diagnostics = diagnostics
+    }
+
+    // MARK: - Keys
+
+    /// A key with everything the products need from it, or what is missing.
+    private struct CheckedKey {
+        var definition: KeyDefinition
+        var planned: PlannedKey
+    }
+
+    private mutating func checkKeys() -> [CheckedKey] {
+        var checked: [CheckedKey] = []
+        var names = Set<String>()
+        for key in manifest.keys {
+            if let problem = Identifiers.checkName(key.name.value, what: "key") {
+                report(.keyName, at: key.name.location, problem)
+            }
+            names.insert(key.name.value)
+
+            if let kid = key.kid {
+                if let problem = Identifiers.checkAppleID(kid.value, what: "Key ID") {
+                    report(.keyID, at: kid.location, problem)
+                } else if kid.value == manifest.teamID?.value {
+                    report(
+                        .keyIDEqualsTeamID, at: kid.location,
+                        "Key ID of key `\(key.name.value)` is the same as the Team ID",
+                        hint: "the Key ID belongs to the key (in its file name, AuthKey_KEYID.p8); "
+                            + "the Team ID is the account's, shown under Membership")
+                }
+            }
+            if let source = key.source {
+                switch source.value {
+                case .file(let path) where path.isEmpty:
+                    report(.keySource, at: source.location, "key `\(key.name.value)` has an empty file path")
+                case .environment(let name) where !Identifiers.isVariableName(name):
+                    report(
+                        .keySource, at: source.location, "`\(name)` is not an environment variable name",
+                        hint: "use letters, digits and `_`, such as `MAPS_PRIVATE_KEY`")
+                default:
+                    break
+                }
+            }
+
+            guard let kid = key.kid, let source = key.source else { continue }
+            var resolvedPath: String?
+            if case .file(let path) = source.value {
+                resolvedPath = path.hasPrefix("/") || manifest.directory.isEmpty ? path : "\(manifest.directory)/\(path)"
+            }
+            let planned = PlannedKey(
+                name: key.name.value, keyID: kid.value, source: source.value, resolvedPath: resolvedPath,
+                location: key.name.location)
+            checked.append(CheckedKey(definition: key, planned: planned))
+        }
+        return checked
+    }
+
+    private mutating func reportUnusedKeys(_ keys: [CheckedKey], used: Set<Int>) {
+        guard !diagnostics.hasErrors else { return }
+        for (index, key) in keys.enumerated() where !used.contains(index) {
+            report(
+                .unusedKey, at: key.definition.name.location, "key `\(key.definition.name.value)` is used by no product",
+                hint: "remove it, or name it in a product's `key:`")
+        }
+    }
+
+    // MARK: - Products
+
+    private mutating func checkProductNames() {
+        for product in manifest.products {
+            if let problem = Identifiers.checkName(product.name.value, what: "product") {
+                report(.productName, at: product.name.location, problem)
+            }
+        }
+    }
+
+    /// The product's token, with defaults applied, or `nil` after reporting why it has none.
+    private mutating func resolve(_ product: ProductDefinition, keys: [CheckedKey]) -> TokenSpec? {
+        let own = product.settings
+        let defaults = manifest.defaults
+        let name = product.name.value
+        var complete = true
+
+        // Key.
+        var keyIndex: Int?
+        if let reference = own.key ?? defaults.key {
+            keyIndex = keys.firstIndex { $0.definition.name.value == reference.value }
+            if keyIndex == nil, manifest.keys.contains(where: { $0.name.value == reference.value }) {
+                complete = false  // The key exists but is broken; that is reported already.
+            } else if keyIndex == nil {
+                let suggestion = NearestName.suggestion(for: reference.value, among: manifest.keys.map(\.name.value))
+                report(
+                    .unknownKeyReference, at: reference.location, "no key is named `\(reference.value)`",
+                    hint: suggestion.map { "did you mean `\($0)`?" } ?? "define it under `keys:`")
+            }
+        } else if manifest.keys.count == 1 {
+            keyIndex = keys.isEmpty ? nil : 0
+            complete = !keys.isEmpty
+        } else if !manifest.keys.isEmpty {
+            report(
+                .unknownKeyReference, at: product.name.location, "product `\(name)` does not say which key signs it",
+                hint: "add `key:` to the product or to `defaults`")
+        }
+
+        // Scopes and origins.
+        let scopes = checkScopes(own.scopes ?? defaults.scopes, product: product.name)
+        let originsSetting = own.origins ?? defaults.origins
+        let origins = checkOrigins(originsSetting, product: product.name)
+        if let scopes, let origins, origins.isEmpty,
+            let needing = scopes.first(where: { Self.scopesNeedingOrigin.contains($0) })
+        {
+            report(
+                .originRequired, at: originsSetting?.location ?? product.name.location,
+                "product `\(name)` has scope `\(needing)`, which needs at least one origin",
+                hint: "add the domains of the pages that use the token, such as `origins: [example.com]`")
+        }
+
+        // Lifetime.
+        let expiresAt = checkExpiry(own: own, defaults: defaults, product: product.name)
+        let renewBefore = own.renewBefore ?? defaults.renewBefore
+        if let expiresAt, let renewBefore, renewBefore.value.seconds >= expiresAt.seconds - now.seconds {
+            report(
+                .renewalWindow, at: renewBefore.location,
+                "`renew_before` (\(renewBefore.value)) is not shorter than the lifetime of product `\(name)`",
+                hint: "every apply would renew this token; shorten `renew_before` or lengthen the lifetime")
+        }
+        if let expiresAt, let keyIndex, let retireOn = keys[keyIndex].definition.retireOn, expiresAt > retireOn.value {
+            report(
+                .outlivesKey, at: own.lifetime?.location ?? own.expires?.location ?? product.name.location,
+                "the token of product `\(name)` expires at \(expiresAt), after its key retires on \(retireOn.value)",
+                hint: "shorten the lifetime, or move the product to the key that replaces it")
+        }
+
+        guard complete, let keyIndex, let teamID = manifest.teamID?.value, let scopes, let origins, let expiresAt else {
+            return nil
+        }
+        return TokenSpec(
+            product: name, keyIndex: keyIndex, keyID: keys[keyIndex].planned.keyID, issuer: teamID,
+            issuedAt: now, expiresAt: expiresAt, scopes: scopes, origins: origins, renewBefore: renewBefore?.value)
+    }
+
+    private mutating func checkScopes(_ setting: Located<[Located<String>]>?, product: Located<String>) -> [String]? {
+        guard let setting else {
+            report(
+                .missingKey, at: product.location, "product `\(product.value)` has no `scopes`",
+                hint: "add `scopes: [server_api]` or another of " + Self.scopes.map { "`\($0)`" }.joined(separator: ", "))
+            return nil
+        }
+        if setting.value.isEmpty {
+            report(.scopeList, at: setting.location, "`scopes` is empty", hint: "name at least one scope")
+            return nil
+        }
+
+        var scopes: [String] = []
+        var valid = true
+        for scope in setting.value {
+            if !Self.scopes.contains(scope.value) {
+                let suggestion = NearestName.suggestion(for: scope.value, among: Self.scopes)
+                report(
+                    .unknownScope, at: scope.location, "`\(scope.value)` is not an Apple Maps scope",
+                    hint: suggestion.map { "did you mean `\($0)`?" }
+                        ?? "use one of " + Self.scopes.map { "`\($0)`" }.joined(separator: ", "))
+                valid = false
+            } else if scopes.contains(scope.value) {
+                report(.scopeList, at: scope.location, "scope `\(scope.value)` is listed twice", hint: "remove one")
+            } else {
+                scopes.append(scope.value)
+            }
+        }
+        if valid, scopes.count > 1 {
+            report(
+                .severalScopes, at: setting.location,
+                "product `\(product.value)` has \(scopes.count) scopes in one token",
+                hint: "Apple advises one scope per token, so that a leaked token exposes less; "
+                    + "consider one product per scope")
+        }
+        return valid ? scopes : nil
+    }
+
+    private mutating func checkOrigins(_ setting: Located<[Located<String>]>?, product: Located<String>) -> [String]? {
+        guard let setting else { return [] }
+        var origins: [String] = []
+        var valid = true
+        for origin in setting.value {
+            if let problem = OriginRule.check(origin.value) {
+                report(.originSyntax, at: origin.location, problem)
+                valid = false
+            } else if origins.contains(origin.value) {
+                report(.duplicateOrigin, at: origin.location, "origin `\(origin.value)` is listed twice", hint: "remove one")
+            } else {
+                origins.append(origin.value)
+            }
+        }
+        return valid ? origins : nil
+    }
+
+    /// The `exp` claim: the product's own `lifetime` or `expires` wins over either default.
+    private mutating func checkExpiry(own: ProductSettings, defaults: ProductSettings, product: Located<String>)
+        -> UnixTime?
+    {
+        if own.lifetime != nil, let expires = own.expires {
+            report(
+                .lifetimeAndExpires, at: expires.location,
+                "product `\(product.value)` sets both `lifetime` and `expires`",
+                hint: "keep one: `lifetime` for a token renewed on a schedule, `expires` for a fixed date")
+            return nil
+        }
+        if own.lifetime == nil, own.expires == nil, defaults.lifetime != nil, let expires = defaults.expires {
+            report(
+                .lifetimeAndExpires, at: expires.location, "`defaults` sets both `lifetime` and `expires`",
+                hint: "keep one of the two")
+            return nil
+        }
+
+        if let lifetime = own.lifetime ?? (own.expires == nil ? defaults.lifetime : nil) {
+            return now + lifetime.value
+        }
+        guard let expires = own.expires ?? defaults.expires else {
+            report(
+                .noLifetime, at: product.location, "product `\(product.value)` has no `lifetime` or `expires`",
+                hint: "add `lifetime: 30d` to the product or to `defaults`")
+            return nil
+        }
+        guard expires.value > now else {
+            report(
+                .expiryNotAfterNow, at: expires.location,
+                "`expires` (\(expires.value)) is not after the time of signing (\(now))",
+                hint: "choose a later date, or use `lifetime`")
+            return nil
+        }
+        return expires.value
+    }
+
+    // MARK: - Report
+
+    private mutating func report(_ rule: Rule, at location: SourceLocation?, _ problem: ValueProblem) {
+        report(rule, at: location, problem.message, hint: problem.hint)
+    }
+
+    mutating func report(_ rule: Rule, at location: SourceLocation?, _ message: String, hint: String? = nil) {
+        diagnostics.append(Diagnostic(rule, at: location, message, hint: hint))
+    }
+}

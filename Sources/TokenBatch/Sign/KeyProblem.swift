@@ -1,0 +1,48 @@
+/// Why bytes that should hold an Apple private key cannot be used to sign.
+public enum KeyProblem: Error, Sendable, Equatable {
+    /// OpenSSL could not read a private key at all; the reason is OpenSSL's.
+    case unreadable(String)
+    /// A private key of another algorithm, such as RSA or ED25519.
+    case wrongAlgorithm(String)
+    /// An EC key on another curve than P-256, such as secp256k1 or secp384r1.
+    case wrongCurve(String)
+    /// The PEM text is encrypted; tokenbatch never asks for a password.
+    case encrypted
+    /// A PEM block of another kind where a private key belongs: a public key, a certificate.
+    case notAPrivateKey(String)
+    /// Text with no PEM armour at all.
+    case notPEM
+    /// The file or variable holds nothing.
+    case empty
+
+    /// A sentence for the user; never contains key material.
+    public var explanation: String {
+        switch self {
+        case .unreadable(let reason):
+            "it is not a readable PEM private key (OpenSSL: \(reason))"
+        case .wrongAlgorithm(let name):
+            "it is a \(name) key, but Apple Maps tokens need an EC P-256 key"
+        case .wrongCurve(let curve):
+            "it is an EC key on curve \(curve), but Apple Maps tokens need P-256 (prime256v1)"
+        case .encrypted:
+            "it is encrypted, and tokenbatch never asks for a password"
+        case .notAPrivateKey(let kind):
+            "it holds a \(kind), not a private key"
+        case .notPEM:
+            "it has no `-----BEGIN PRIVATE KEY-----` line"
+        case .empty:
+            "it is empty"
+        }
+    }
+
+    public var hint: String {
+        switch self {
+        case .encrypted:
+            "decrypt it first: openssl pkcs8 -in KEY.p8 -out AuthKey_KEYID.p8 (then protect that file)"
+        case .wrongAlgorithm, .wrongCurve, .notAPrivateKey:
+            "use the .p8 file Apple gave you when you created the Maps key"
+        case .unreadable, .notPEM, .empty:
+            "use the .p8 file Apple gave you, with its BEGIN and END lines, unchanged"
+        }
+    }
+}

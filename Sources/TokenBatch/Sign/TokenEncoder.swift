@@ -1,0 +1,65 @@
+/// Lays out the bytes of an Apple Maps token: header, claims, signature.
+///
+/// Header and claims are written in a fixed order with integer times and unescaped `/`, so
+/// that the same plan always gives the same bytes apart from the signature.
+enum TokenEncoder {
+    /// The first segment for a key: `{"alg":"ES256","kid":"…","typ":"JWT"}` in base64url.
+    static func headerSegment(keyID: String) -> [UInt8] {
+        var json = JSONWriter()
+        json.raw("{")
+        json.key("alg")
+        json.string("ES256")
+        json.raw(",")
+        json.key("kid")
+        json.string(keyID)
+        json.raw(",")
+        json.key("typ")
+        json.string("JWT")
+        json.raw("}")
+
+        var segment: [UInt8] = []
+        Base64URL.encode(json.bytes, into: &segment)
+        return segment
+    }
+
+    /// The claims `iss`, `iat`, `exp`, `scope` and, when the token has origins, `origin`.
+    static func payload(of spec: TokenSpec) -> [UInt8] {
+        var json = JSONWriter(reservingCapacity: 160)
+        json.raw("{")
+        json.key("iss")
+        json.string(spec.issuer)
+        json.raw(",")
+        json.key("iat")
+        json.integer(spec.issuedAt.seconds)
+        json.raw(",")
+        json.key("exp")
+        json.integer(spec.expiresAt.seconds)
+        json.raw(",")
+        json.key("scope")
+        json.string(spec.scope)
+        if let origin = spec.origin {
+            json.raw(",")
+            json.key("origin")
+            json.string(origin)
+        }
+        json.raw("}")
+        return json.bytes
+    }
+
+    /// `header.payload`, the bytes the signature covers.
+    static func signingInput(headerSegment: [UInt8], spec: TokenSpec) -> [UInt8] {
+        var input = headerSegment
+        input.reserveCapacity(headerSegment.count + 280)
+        input.append(UInt8(ascii: "."))
+        Base64URL.encode(payload(of: spec), into: &input)
+        return input
+    }
+
+    /// The compact token: the signing input, a dot and the 64-byte signature in base64url.
+    static func token(signingInput: [UInt8], signature: [UInt8]) -> String {
+        var token = signingInput
+        token.append(UInt8(ascii: "."))
+        Base64URL.encode(signature, into: &token)
+        return String(decoding: token, as: UTF8.self)
+    }
+}
