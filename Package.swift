@@ -34,8 +34,7 @@ let package = Package(
 
         .testTarget(
             name: "TokenBatchTests",
-            dependencies: ["TokenBatch", "tokenbatch"],
-            resources: [.copy("Fixtures")]
+            dependencies: ["TokenBatch", "tokenbatch"]
         ),
     ]
 )

@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+
+@testable import TokenBatch
+
+struct JSONParserTests {
+    @Test("Objects keep every member in order, repeated names included")
+    func repeatedMembersAreKept() throws {
+        let value = try JSONParser.parse(Array(#"{"alg":"ES256","kid":"A","kid":"B"}"#.utf8))
+
+        #expect(value.repeatedNames == ["kid"])
+        #expect(value["kid"] == .string("A"))
+        guard case .object(let members) = value else { Issue.record("not an object"); return }
+        #expect(members.map(\.name) == ["alg", "kid", "kid"])
+    }
+
+    @Test("Strings with escapes decode as Foundation decodes them")
+    func escapesMatchFoundation() throws {
+        let json = #"{"text":"a\/b \"q\" \\ \n \t \u00e9 \ud83d\ude00 é"}"#
+        let ours = try JSONParser.parse(Array(json.utf8))["text"]?.stringValue
+        let theirs = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: String]
+
+        #expect(ours == theirs?["text"])
+    }
+
+    @Test("Numbers keep their spelling, so milliseconds and fractions can be told apart")
+    func numbersKeepSpelling() throws {
+        let value = try JSONParser.parse(Array(#"[1437179036, 1437179036000, 1.5, -0, 2e3]"#.utf8))
+
+        #expect(value == .array([.number("1437179036"), .number("1437179036000"), .number("1.5"), .number("-0"), .number("2e3")]))
+        #expect(JSONValue.number("1.5").integerValue == nil)
+    }
+
+    @Test("Malformed JSON is refused", arguments: [
+        "", "{", "{\"a\":1,}", "[1 2]", "{\"a\" 1}", "01", "1.", "\"\u{01}\"", "\"\\x\"", "\"\\ud800\"", "{} {}", "nul", "[1]x",
+    ])
+    func malformedIsRefused(text: String) {
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Array(text.utf8)) }
+    }
+
+    @Test("Nesting beyond the limit is refused without exhausting the stack")
+    func deepNestingIsRefused() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Array(deep.utf8)) }
+    }
+}
