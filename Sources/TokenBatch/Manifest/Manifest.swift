@@ -53,6 +53,10 @@ public struct ProductSettings: Sendable {
     public var expires: Located<UnixTime>?
     public var renewBefore: Located<Duration>?
 
+    /// Fields that are present but could not be read, already reported; the planner does not
+    /// call them missing as well.
+    public var unreadable: Set<String> = []
+
     /// The keys these settings are written under, in the order the documentation lists them.
     static let fieldNames = ["key", "scopes", "origins", "lifetime", "expires", "renew_before"]
 

@@ -117,6 +117,13 @@ struct ManifestDecoder {
         settings.lifetime = fields["lifetime"].flatMap { duration($0.value) }
         settings.expires = fields["expires"].flatMap { time($0.value, dateAllowed: false) }
         settings.renewBefore = fields["renew_before"].flatMap { duration($0.value) }
+
+        let read: [String: Bool] = [
+            "key": settings.key != nil, "scopes": settings.scopes != nil, "origins": settings.origins != nil,
+            "lifetime": settings.lifetime != nil, "expires": settings.expires != nil,
+            "renew_before": settings.renewBefore != nil,
+        ]
+        settings.unreadable = Set(fields.keys.filter { read[$0] == false })
         return settings
     }
 

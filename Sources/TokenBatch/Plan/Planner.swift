@@ -156,7 +156,10 @@ public struct Planner {
 
         // Key.
         var keyIndex: Int?
-        if let reference = own.key ?? defaults.key {
+        let unreadable = own.unreadable.union(defaults.unreadable)
+        if unreadable.contains("key") {
+            complete = false
+        } else if let reference = own.key ?? defaults.key {
             keyIndex = keys.firstIndex { $0.definition.name.value == reference.value }
             if keyIndex == nil, manifest.keys.contains(where: { $0.name.value == reference.value }) {
                 complete = false  // The key exists but is broken; that is reported already.
@@ -176,9 +179,9 @@ public struct Planner {
         }
 
         // Scopes and origins.
-        let scopes = checkScopes(own.scopes ?? defaults.scopes, product: product.name)
+        let scopes = unreadable.contains("scopes") ? nil : checkScopes(own.scopes ?? defaults.scopes, product: product.name)
         let originsSetting = own.origins ?? defaults.origins
-        let origins = checkOrigins(originsSetting, product: product.name)
+        let origins = unreadable.contains("origins") ? nil : checkOrigins(originsSetting, product: product.name)
         if let scopes, let origins, origins.isEmpty,
             let needing = scopes.first(where: { Self.scopesNeedingOrigin.contains($0) })
         {
@@ -189,7 +192,8 @@ public struct Planner {
         }
 
         // Lifetime.
-        let expiresAt = checkExpiry(own: own, defaults: defaults, product: product.name)
+        let expiryUnreadable = unreadable.contains("lifetime") || unreadable.contains("expires")
+        let expiresAt = expiryUnreadable ? nil : checkExpiry(own: own, defaults: defaults, product: product.name)
         let renewBefore = own.renewBefore ?? defaults.renewBefore
         if let expiresAt, let renewBefore, renewBefore.value.seconds >= expiresAt.seconds - now.seconds {
             report(

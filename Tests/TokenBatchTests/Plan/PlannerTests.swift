@@ -1,0 +1,196 @@
+import Testing
+
+@testable import TokenBatch
+
+/// A valid manifest; tests replace one line of it to break exactly one rule.
+let validManifest = """
+    version: 1
+    team_id: DEF123GHIJ
+    keys:
+      prod:
+        kid: ABC123DEFG
+        file: keys/test-key.p8
+    defaults:
+      key: prod
+      lifetime: 30d
+    products:
+      web:
+        scopes: [mapkit_js]
+        origins: [example.com, "*.example.com"]
+      api:
+        scopes: [server_api]
+    outputs:
+      - format: json
+        path: tokens.json
+      - format: env
+        path: "{product}.env"
+
+    """
+
+let planningTime = UnixTime(seconds: 1_800_000_000)
+
+/// Plans `yaml` as the manifest `m.yml`; returns the plan or every problem.
+func plan(_ yaml: String) -> Result<Plan, DiagnosticsError> {
+    Result { () throws(DiagnosticsError) -> Plan in
+        let loaded = try ManifestLoader.load(bytes: Array(yaml.utf8), file: "m.yml")
+        return try Planner.plan(loaded.manifest, at: planningTime, problems: loaded.problems)
+    }
+}
+
+func problems(_ yaml: String) -> [Diagnostic] {
+    switch plan(yaml) {
+    case .success(let plan): plan.warnings
+    case .failure(let error): error.diagnostics
+    }
+}
+
+func replacing(_ old: String, with new: String) -> String {
+    precondition(validManifest.contains(old), "the valid manifest has no `\(old)`")
+    return validManifest.replacingOccurrences(of: old, with: new)
+}
+
+struct PlannerTests {
+    @Test("The valid manifest plans one token per product with defaults applied")
+    func validManifestPlans() throws {
+        let plan = try plan(validManifest).get()
+
+        #expect(plan.warnings.isEmpty)
+        #expect(plan.tokens.map(\.product) == ["web", "api"])
+        #expect(plan.tokens[0].origin == "example.com,*.example.com")
+        #expect(plan.tokens[1].origin == nil)
+        #expect(plan.tokens.allSatisfy { $0.expiresAt.seconds == planningTime.seconds + 30 * 86_400 })
+        #expect(plan.tokens.allSatisfy { $0.keyID == "ABC123DEFG" && $0.issuer == "DEF123GHIJ" })
+        #expect(plan.files.map(\.path) == ["tokens.json", "web.env", "api.env"])
+        #expect(plan.files.allSatisfy { $0.mode == 0o600 })
+        #expect(plan.keys.map(\.resolvedPath) == ["./keys/test-key.p8"])
+    }
+
+    @Test("Each broken rule is reported at its place with its code", arguments: [
+        ("version: 1", "version: 2", "m.yml:1:10 TB013"),
+        ("version: 1", "version: \"1\"", "m.yml:1:10 TB011"),
+        ("team_id: DEF123GHIJ", "team_id: def123ghij", "m.yml:2:10 TB020"),
+        ("team_id: DEF123GHIJ", "team_id: DEF123", "m.yml:2:10 TB020"),
+        ("team_id: DEF123GHIJ", "team: DEF123GHIJ", "m.yml:2:1 TB010"),
+        ("    kid: ABC123DEFG", "    kid: ABC-123", "m.yml:5:10 TB021"),
+        ("    kid: ABC123DEFG", "    kid: DEF123GHIJ", "m.yml:5:10 TB022"),
+        ("    file: keys/test-key.p8", "    file: keys/test-key.p8\n    env: KEY", "m.yml:6:11 TB023"),
+        ("  key: prod", "  key: prd", "m.yml:8:8 TB024"),
+        ("    scopes: [mapkit_js]", "    scopes: [mapkit]", "m.yml:12:14 TB030"),
+        ("    scopes: [mapkit_js]", "    scopes: mapkit_js", "m.yml:12:13 TB011"),
+        ("    scopes: [mapkit_js]", "    scopes: []", "m.yml:12:13 TB031"),
+        ("    origins: [example.com, \"*.example.com\"]", "    origins: []", "m.yml:13:14 TB032"),
+        ("    origins: [example.com, \"*.example.com\"]", "    origins: [example.com, example.com]", "m.yml:13:28 TB034"),
+        ("  lifetime: 30d", "  lifetime: 30", "m.yml:9:13 TB040"),
+        ("  lifetime: 30d", "  expires: 2027-01-01T00:00:00", "m.yml:9:12 TB041"),
+        ("  lifetime: 30d", "  expires: 2020-01-01T00:00:00Z", "m.yml:9:12 TB044"),
+        ("  lifetime: 30d", "  lifetime: 30d\n  expires: 2099-01-01T00:00:00Z", "m.yml:10:12 TB042"),
+        ("  lifetime: 30d", "  renew_before: 1d", "m.yml:11:3 TB043"),
+        ("  web:", "  Web_Site:", "m.yml:11:3 TB050"),
+        ("    path: tokens.json", "    path: /etc/tokens.json", "m.yml:18:11 TB051"),
+        ("    path: tokens.json", "    path: ../tokens.json", "m.yml:18:11 TB051"),
+        ("    path: tokens.json", "    path: \"{name}.json\"", "m.yml:18:11 TB051"),
+        ("    path: tokens.json", "    path: web.env", "m.yml:20:11 TB052"),
+        ("    path: \"{product}.env\"", "    path: all.env", "m.yml:20:11 TB052"),
+        ("    path: \"{product}.env\"", "    path: all.env\n    variable: 1TOKEN", "m.yml:21:15 TB053"),
+        ("  - format: json", "  - format: yaml", "m.yml:17:13 TB054"),
+        ("    path: tokens.json", "    path: tokens.json\n    mode: \"0666\"", "m.yml:19:11 TB055"),
+        ("    scopes: [server_api]", "    scope: [server_api]", "m.yml:15:5 TB010"),
+    ])
+    func brokenRule(old: String, new: String, expected: String) {
+        let found = summary(problems(replacing(old, with: new)))
+        #expect(found.contains(expected), "found \(found)")
+        #expect(found.count == 1 || found.allSatisfy { $0.hasPrefix("m.yml:") }, "found \(found)")
+    }
+
+    @Test("Unknown keys suggest the nearest known key")
+    func suggestion() {
+        let found = problems(replacing("    scopes: [server_api]", with: "    scope: [server_api]"))
+        #expect(found.contains { $0.hint == "did you mean `scopes`?" })
+    }
+
+    @Test("All problems are reported in one run, errors before warnings, in file order")
+    func everyProblemAtOnce() {
+        let yaml = replacing("team_id: DEF123GHIJ", with: "team_id: lower")
+            .replacingOccurrences(of: "    scopes: [server_api]", with: "    scopes: [server_api, mapkit_js]\n    origins: [\"https://x.com\"]")
+            .replacingOccurrences(of: "  lifetime: 30d", with: "  lifetime: 1.5d")
+        let found = problems(yaml).sortedForReport()
+
+        // Nothing is reported twice: the unreadable lifetime is not also called missing.
+        #expect(summary(found) == ["m.yml:2:10 TB020", "m.yml:9:13 TB040", "m.yml:16:15 TB033", "m.yml:15:13 TB035"])
+    }
+
+    @Test("YAML 1.1 spellings stay text where text is expected")
+    func yaml11Surprises() throws {
+        let yaml = replacing("  web:", with: "  no:").replacingOccurrences(of: "team_id: DEF123GHIJ", with: "team_id: 1234567890")
+        let plan = try plan(yaml).get()
+
+        #expect(plan.tokens.first?.product == "no")
+        #expect(plan.tokens.first?.issuer == "1234567890")
+    }
+
+    @Test("A product's own expiry wins over the default lifetime")
+    func ownExpiryWins() throws {
+        let yaml = replacing("    scopes: [server_api]", with: "    scopes: [server_api]\n    expires: 2030-01-01T00:00:00+01:00")
+        let plan = try plan(yaml).get()
+
+        #expect(plan.tokens[1].expiresAt.rfc3339 == "2029-12-31T23:00:00Z")
+    }
+
+    @Test("Several scopes in one token are a warning, not an error")
+    func severalScopes() throws {
+        let yaml = replacing("    scopes: [server_api]", with: "    scopes: [server_api, web_snapshots]\n    origins: [example.com]")
+        let plan = try plan(yaml).get()
+
+        #expect(summary(plan.warnings) == ["m.yml:15:13 TB035"])
+        #expect(plan.tokens[1].scope == "server_api web_snapshots")
+    }
+
+    @Test("A shared env file names each product's variable")
+    func sharedEnvFile() throws {
+        let yaml = replacing("    path: \"{product}.env\"", with: "    path: all.env\n    variable: \"MAPS_{product}\"")
+            .replacingOccurrences(of: "  web:", with: "  store-web:")
+        let plan = try plan(yaml).get()
+
+        #expect(plan.files.map(\.path) == ["tokens.json", "all.env"])
+        #expect(plan.files[1].variables == ["MAPS_STORE_WEB", "MAPS_API"])
+    }
+}
+
+struct OriginRuleTests {
+    @Test("Accepted origins", arguments: ["example.com", "*.example.com", "localhost", "a-b.example.co.uk", "xn--bcher-kva.example", "127.0.0.1"])
+    func accepted(origin: String) {
+        #expect(OriginRule.check(origin) == nil)
+    }
+
+    @Test("Refused origins, each with its reason", arguments: [
+        ("https://example.com", "scheme"), ("example.com/", "path or a trailing slash"), ("example.com/maps", "path"),
+        ("example.com:8443", "port"), ("Example.com", "upper-case"), (" example.com", "whitespace"),
+        ("example.com,b.com", "comma"), ("www.*.example.com", "not a leading"), ("*example.com", "not a leading"),
+        ("*.com", "top-level"), ("*", "not a leading"), ("exa_mple.com", "not a valid domain"), ("example..com", "empty label"),
+        ("-example.com", "not a valid domain"), ("bücher.example", "non-ASCII"), ("", "empty"),
+    ])
+    func refused(origin: String, reason: String) {
+        let problem = OriginRule.check(origin)
+        #expect(problem?.message.contains(reason) == true, "\(problem?.message ?? "accepted")")
+    }
+}
+
+struct IdentifierTests {
+    @Test("Product and key names")
+    func names() {
+        #expect(Identifiers.checkName("storefront-web", what: "product") == nil)
+        #expect(Identifiers.checkName("a", what: "product") == nil)
+        #expect(Identifiers.checkName("-web", what: "product") != nil)
+        #expect(Identifiers.checkName("web-", what: "product") != nil)
+        #expect(Identifiers.checkName(String(repeating: "a", count: 64), what: "product") != nil)
+        #expect(Identifiers.checkName("Web_Site", what: "product")?.hint == "rename it, for example to `web-site`")
+    }
+
+    @Test("Variable fragments of product names")
+    func variableFragments() {
+        #expect(Identifiers.variableFragment(of: "store-web-2") == "STORE_WEB_2")
+        #expect(Identifiers.isVariableName("MAPS_TOKEN"))
+        #expect(!Identifiers.isVariableName("2MAPS"))
+        #expect(!Identifiers.isVariableName("MAPS-TOKEN"))
+    }
+}
