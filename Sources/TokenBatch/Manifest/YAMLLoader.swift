@@ -51,11 +51,20 @@ struct YAMLLoader {
 
     // MARK: - Events
 
-    private enum OpenCollection {
-        case sequence(items: [YAMLNode], start: SourceLocation, anchor: String?)
-        case mapping(
-            pairs: [YAMLNode.Pair], pendingKey: Located<String>?, seen: [String: SourceLocation],
-            start: SourceLocation, anchor: String?)
+    /// A list or mapping whose end has not been reached yet.
+    ///
+    /// A struct mutated in place on the stack: rebuilding it for every child would copy its
+    /// arrays each time, which made a manifest of 100,000 products take minutes.
+    private struct OpenCollection {
+        var isMapping: Bool
+        var start: SourceLocation
+        var anchor: String?
+        var items: [YAMLNode] = []
+        var pairs: [YAMLNode.Pair] = []
+        /// A mapping's key whose value has not arrived yet.
+        var pendingKey: Located<String>?
+        /// Where each key of a mapping was first written, to report duplicates.
+        var seen: [String: SourceLocation] = [:]
     }
 
     private mutating func accept(_ event: YAMLEvent) throws(DiagnosticsError) {
@@ -85,30 +94,24 @@ struct YAMLLoader {
 
         case .sequenceStart:
             try checkTag(event.tag, at: location, allowed: ["tag:yaml.org,2002:seq", "!"])
-            try open(.sequence(items: [], start: location, anchor: event.anchor), at: location)
+            try open(OpenCollection(isMapping: false, start: location, anchor: event.anchor), at: location)
 
         case .mappingStart:
             try checkTag(event.tag, at: location, allowed: ["tag:yaml.org,2002:map", "!"])
-            try open(
-                .mapping(pairs: [], pendingKey: nil, seen: [:], start: location, anchor: event.anchor),
-                at: location)
+            try open(OpenCollection(isMapping: true, start: location, anchor: event.anchor), at: location)
 
         case .sequenceEnd, .mappingEnd:
             guard let collection = stack.popLast() else { return }
             let node: YAMLNode
-            let anchor: String?
-            switch collection {
-            case .sequence(let items, let start, let name):
-                let size = items.reduce(1) { $0.addingSaturating($1.expandedSize) }
-                node = YAMLNode(content: .sequence(items), location: start, expandedSize: size)
-                anchor = name
-            case .mapping(let pairs, _, _, let start, let name):
-                let size = pairs.reduce(1) { $0.addingSaturating(1).addingSaturating($1.value.expandedSize) }
-                node = YAMLNode(content: .mapping(pairs), location: start, expandedSize: size)
-                anchor = name
+            if collection.isMapping {
+                let size = collection.pairs.reduce(1) { $0.addingSaturating(1).addingSaturating($1.value.expandedSize) }
+                node = YAMLNode(content: .mapping(collection.pairs), location: collection.start, expandedSize: size)
+            } else {
+                let size = collection.items.reduce(1) { $0.addingSaturating($1.expandedSize) }
+                node = YAMLNode(content: .sequence(collection.items), location: collection.start, expandedSize: size)
             }
-            if let anchor { openAnchors.remove(anchor) }
-            try complete(node, anchor: anchor)
+            if let anchor = collection.anchor { openAnchors.remove(anchor) }
+            try complete(node, anchor: collection.anchor)
 
         case .alias:
             let name = event.anchor ?? ""
@@ -154,12 +157,7 @@ struct YAMLLoader {
                     hint: "a manifest needs at most four levels; check the indentation")
             ])
         }
-        switch collection {
-        case .sequence(_, _, let anchor?), .mapping(_, _, _, _, let anchor?):
-            openAnchors.insert(anchor)
-        default:
-            break
-        }
+        if let anchor = collection.anchor { openAnchors.insert(anchor) }
         writtenNodes += 1
         stack.append(collection)
     }
@@ -168,47 +166,42 @@ struct YAMLLoader {
     private mutating func complete(_ node: YAMLNode, anchor: String?) throws(DiagnosticsError) {
         if let anchor { anchors[anchor] = node }
 
-        guard let parent = stack.popLast() else {
+        guard let top = stack.indices.last else {
             root = node
             return
         }
-        switch parent {
-        case .sequence(var items, let start, let anchor):
-            items.append(node)
-            stack.append(.sequence(items: items, start: start, anchor: anchor))
-
-        case .mapping(var pairs, let pendingKey?, let seen, let start, let anchor):
-            pairs.append(YAMLNode.Pair(key: pendingKey, value: node))
-            stack.append(.mapping(pairs: pairs, pendingKey: nil, seen: seen, start: start, anchor: anchor))
-
-        case .mapping(let pairs, nil, var seen, let start, let anchor):
-            guard case .scalar(let key, let style) = node.content else {
-                throw DiagnosticsError([
-                    Diagnostic(
-                        .wrongType, at: node.location,
-                        "a key must be text, but this key is \(node.kindDescription)",
-                        hint: "write the key as a plain word followed by `:`")
-                ])
-            }
-            if key == "<<", style == .plain {
-                diagnostics.append(
-                    Diagnostic(
-                        .yamlMergeKey, at: node.location, "merge keys (`<<`) are not supported",
-                        hint: "list the settings in full, or put shared settings under `defaults:`"))
-            } else if let first = seen[key] {
-                diagnostics.append(
-                    Diagnostic(
-                        .yamlDuplicateKey, at: node.location,
-                        "key `\(key)` appears twice in the same mapping; it was first set at line "
-                            + "\(first.line)",
-                        hint: "remove one of the two; YAML keeps only one of them"))
-            }
-            seen[key] = seen[key] ?? node.location
-            stack.append(
-                .mapping(
-                    pairs: pairs, pendingKey: Located(key, at: node.location), seen: seen,
-                    start: start, anchor: anchor))
+        if !stack[top].isMapping {
+            stack[top].items.append(node)
+            return
         }
+        if let key = stack[top].pendingKey {
+            stack[top].pairs.append(YAMLNode.Pair(key: key, value: node))
+            stack[top].pendingKey = nil
+            return
+        }
+
+        guard case .scalar(let key, let style) = node.content else {
+            throw DiagnosticsError([
+                Diagnostic(
+                    .wrongType, at: node.location, "a key must be text, but this key is \(node.kindDescription)",
+                    hint: "write the key as a plain word followed by `:`")
+            ])
+        }
+        if key == "<<", style == .plain {
+            diagnostics.append(
+                Diagnostic(
+                    .yamlMergeKey, at: node.location, "merge keys (`<<`) are not supported",
+                    hint: "list the settings in full, or put shared settings under `defaults:`"))
+        } else if let first = stack[top].seen[key] {
+            diagnostics.append(
+                Diagnostic(
+                    .yamlDuplicateKey, at: node.location,
+                    "key `\(key)` appears twice in the same mapping; it was first set at line \(first.line)",
+                    hint: "remove one of the two; YAML keeps only one of them"))
+        } else {
+            stack[top].seen[key] = node.location
+        }
+        stack[top].pendingKey = Located(key, at: node.location)
     }
 
     // MARK: - Checks
@@ -245,9 +238,25 @@ struct YAMLLoader {
         return SourceLocation(file: file, line: line, column: column)
     }
 
+    /// The offset of the leading byte of the UTF-8 sequence that ends before `offset`.
+    private func startOfCharacter(before offset: Int) -> Int {
+        var start = min(offset, bytes.count)
+        while start > 0, offset - start < 4 {
+            let previous = bytes[start - 1]
+            if previous & 0xC0 == 0xC0 { return start - 1 }
+            guard previous & 0xC0 == 0x80 else { break }
+            start -= 1
+        }
+        return offset
+    }
+
     private func diagnostic(for failure: YAMLParseFailure) -> Diagnostic {
         if failure.isReaderError {
-            let where_ = location(ofByte: failure.problemMark.offset)
+            // For a bad continuation byte libyaml reports the offset of that byte; the person
+            // sees the wrong character where its first byte is.
+            let offset = failure.problem.contains("trailing") || failure.problem.contains("incomplete")
+                ? startOfCharacter(before: failure.problemMark.offset) : failure.problemMark.offset
+            let where_ = location(ofByte: offset)
             return Diagnostic(
                 .yamlEncoding, at: where_, "the manifest cannot be read as text: \(failure.problem)",
                 hint: "save the file as UTF-8 without NUL bytes or other control characters")

@@ -6,6 +6,7 @@ extension Planner {
         var files: [PlannedFile] = []
         var fileIndexByPath: [String: Int] = [:]
         var writerByPath: [String: SourceLocation] = [:]
+        var variablesByFile: [Int: Set<String>] = [:]
         var valid = true
 
         for output in manifest.outputs {
@@ -34,7 +35,7 @@ extension Planner {
                 writerByPath[filePath] = output.start
 
                 if let fileIndex = fileIndexByPath[filePath] {
-                    if format.value == .env, files[fileIndex].variables.contains(variableName) {
+                    if format.value == .env, !variablesByFile[fileIndex, default: []].insert(variableName).inserted {
                         report(
                             .outputCollision, at: variable.location,
                             "products share the file `\(filePath)` and would all set `\(variableName)`",
@@ -45,6 +46,7 @@ extension Planner {
                     files[fileIndex].tokenIndices.append(index)
                     files[fileIndex].variables.append(variableName)
                 } else {
+                    variablesByFile[files.count] = [variableName]
                     fileIndexByPath[filePath] = files.count
                     files.append(
                         PlannedFile(
