@@ -19,8 +19,27 @@ public struct UnixTime: Sendable, Hashable, Comparable, CustomStringConvertible 
     public var rfc3339: String {
         let (days, secondOfDay) = floorDivide(seconds, 86_400)
         let (year, month, day) = CivilDate.fromDays(days)
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T"
-            + "\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2))Z"
+        guard (0...9999).contains(year) else {
+            return "\(year)-\(pad(month, 2))-\(pad(day, 2))T"
+                + "\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2))Z"
+        }
+
+        // Written digit by digit: output files hold two of these per token.
+        var text: [UInt8] = Array("0000-00-00T00:00:00Z".utf8)
+        func put(_ value: Int64, at end: Int, width: Int) {
+            var rest = value
+            for position in stride(from: end, to: end - width, by: -1) {
+                text[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
+        }
+        put(year, at: 3, width: 4)
+        put(month, at: 6, width: 2)
+        put(day, at: 9, width: 2)
+        put(secondOfDay / 3600, at: 12, width: 2)
+        put(secondOfDay / 60 % 60, at: 15, width: 2)
+        put(secondOfDay % 60, at: 18, width: 2)
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// "in 30 days", "3 hours ago": how far this instant is from `now`, for people to read.
