@@ -1,8 +1,9 @@
 /// What an entry of `origins` may be: a lower-case host name (`example.com`) or a wildcard over
 /// its subdomains (`*.example.com`), with no scheme, port, path or whitespace.
 ///
-/// These are the forms Apple's servers were measured to accept reliably; see
-/// `docs/manifest.md` for the table the rules come from.
+/// These are the forms Apple's servers were measured to accept reliably: a bare domain matches
+/// the page's `https://` origin, a wildcard does not cover its apex, and a trailing slash or
+/// a path never matches. The README's manifest section states the rules for users.
 enum OriginRule {
     /// `nil` when `origin` is acceptable, else what is wrong with it and how to fix it.
     static func check(_ origin: String) -> ValueProblem? {
