@@ -1,7 +1,7 @@
 import TokenBatch
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 // Everything lives in the library; this file only connects it to the process.

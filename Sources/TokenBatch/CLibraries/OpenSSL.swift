@@ -183,7 +183,8 @@ final class P256PublicKey: @unchecked Sendable {
         }
         let result = der.withUnsafeBufferPointer { derBuffer in
             message.withUnsafeBufferPointer { messageBuffer in
-                EVP_DigestVerify(context, derBuffer.baseAddress, derBuffer.count, messageBuffer.baseAddress, messageBuffer.count)
+                EVP_DigestVerify(
+                    context, derBuffer.baseAddress, derBuffer.count, messageBuffer.baseAddress, messageBuffer.count)
             }
         }
         ERR_clear_error()

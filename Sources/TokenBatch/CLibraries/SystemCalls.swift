@@ -26,7 +26,8 @@ enum SystemCalls {
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw SystemError(operation: "read", path: path, code: errno) }
         guard status.st_mode & S_IFMT == S_IFREG else {
-            throw SystemError(operation: "read", path: path, code: (status.st_mode & S_IFMT) == S_IFDIR ? EISDIR : EINVAL)
+            throw SystemError(
+                operation: "read", path: path, code: (status.st_mode & S_IFMT) == S_IFDIR ? EISDIR : EINVAL)
         }
         guard status.st_size <= limit else { throw SystemError(operation: "read", path: path, code: EFBIG) }
 

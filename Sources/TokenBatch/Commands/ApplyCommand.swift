@@ -28,7 +28,8 @@ struct ApplyCommand {
         }
 
         let files = plan.files.map { file in
-            OutputWriter.File(path: file.path, bytes: OutputRenderer.render(file, plan: plan, tokens: tokens), mode: file.mode)
+            OutputWriter.File(
+                path: file.path, bytes: OutputRenderer.render(file, plan: plan, tokens: tokens), mode: file.mode)
         }
         do {
             try OutputWriter.replace(files, in: invocation.outputDirectory)
@@ -53,7 +54,8 @@ struct ApplyCommand {
         for token in plan.tokens.prefix(Self.summaryLimit) {
             let name = token.product + String(repeating: " ", count: nameWidth - token.product.count)
             let scope = token.scope + String(repeating: " ", count: scopeWidth - token.scope.count)
-            text += "  \(name)  \(scope)  kid \(token.keyID)  expires \(token.expiresAt.rfc3339) "
+            text +=
+                "  \(name)  \(scope)  kid \(token.keyID)  expires \(token.expiresAt.rfc3339) "
                 + "(\(token.expiresAt.relative(to: plan.now)))\n"
         }
         if count > Self.summaryLimit {
@@ -62,7 +64,8 @@ struct ApplyCommand {
 
         let names = plan.files.prefix(5).map(\.path).joined(separator: ", ")
         let more = plan.files.count > 5 ? " and \(plan.files.count - 5) more" : ""
-        text += "Wrote \(plan.files.count) file\(plan.files.count == 1 ? "" : "s") to \(invocation.outputDirectory)/: \(names)\(more)\n"
+        text +=
+            "Wrote \(plan.files.count) file\(plan.files.count == 1 ? "" : "s") to \(invocation.outputDirectory)/: \(names)\(more)\n"
         return text
     }
 }

@@ -80,7 +80,8 @@ struct Invocation: Equatable {
 
         guard positional.count == 1 else {
             throw UsageError(
-                positional.isEmpty ? "`\(command.rawValue)` needs a manifest"
+                positional.isEmpty
+                    ? "`\(command.rawValue)` needs a manifest"
                     : "`\(command.rawValue)` takes one manifest, but \(positional.count) were given",
                 hint: "run `tokenbatch \(command.rawValue) manifests/example.yml`")
         }
@@ -90,17 +91,21 @@ struct Invocation: Equatable {
     private mutating func apply(_ option: String, _ value: String) throws(UsageError) {
         switch option {
         case "--out-dir":
-            guard !value.isEmpty else { throw UsageError("`--out-dir` is empty", hint: "give a folder, such as `output`") }
+            guard !value.isEmpty else {
+                throw UsageError("`--out-dir` is empty", hint: "give a folder, such as `output`")
+            }
             outputDirectory = value
         case "--now":
             do {
                 now = try UnixTime(commandLine: value)
             } catch {
-                throw UsageError("`--now \(value)`: \(error.message)", hint: error.hint ?? "use RFC 3339 or Unix seconds")
+                throw UsageError(
+                    "`--now \(value)`: \(error.message)", hint: error.hint ?? "use RFC 3339 or Unix seconds")
             }
         default:
             guard let count = Int(value), (1...1024).contains(count) else {
-                throw UsageError("`--jobs \(value)` is not a number of workers from 1 to 1024", hint: "such as `--jobs 2`")
+                throw UsageError(
+                    "`--jobs \(value)` is not a number of workers from 1 to 1024", hint: "such as `--jobs 2`")
             }
             jobs = count
         }

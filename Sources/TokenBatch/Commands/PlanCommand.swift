@@ -26,12 +26,14 @@ enum PlanTable {
         let listed = plan.files.prefix(20)
         for file in listed {
             let count = file.tokenIndices.count
-            text += "  \(file.path) (\(file.format.rawValue), \(count) token\(count == 1 ? "" : "s"), mode \(octal(file.mode)))\n"
+            text +=
+                "  \(file.path) (\(file.format.rawValue), \(count) token\(count == 1 ? "" : "s"), mode \(octal(file.mode)))\n"
         }
         if plan.files.count > listed.count {
             text += "  … and \(plan.files.count - listed.count) more\n"
         }
-        text += "\n\(plan.tokens.count) token\(plan.tokens.count == 1 ? "" : "s") to sign at \(plan.now.rfc3339) "
+        text +=
+            "\n\(plan.tokens.count) token\(plan.tokens.count == 1 ? "" : "s") to sign at \(plan.now.rfc3339) "
             + "with \(plan.keys.count) key\(plan.keys.count == 1 ? "" : "s").\n"
         return text
     }
@@ -45,7 +47,9 @@ enum PlanTable {
         for row in rows {
             var line = ""
             for (column, cell) in row.enumerated() {
-                line += column == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[column] - cell.count + 2)
+                line +=
+                    column == row.count - 1
+                    ? cell : cell + String(repeating: " ", count: widths[column] - cell.count + 2)
             }
             text += line + "\n"
         }

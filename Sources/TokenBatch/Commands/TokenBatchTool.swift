@@ -27,7 +27,8 @@ public struct TokenBatchTool: Sendable {
         do {
             invocation = try Invocation(parsing: arguments)
         } catch {
-            console.writeError("tokenbatch: \(console.errorStyle.error("error")): \(error.message)\n  hint: \(error.hint)\n")
+            console.writeError(
+                "tokenbatch: \(console.errorStyle.error("error")): \(error.message)\n  hint: \(error.hint)\n")
             return .usage
         }
 
@@ -57,7 +58,9 @@ public struct TokenBatchTool: Sendable {
             report(plan.warnings, sources: sources)
             return plan
         } catch {
-            if sources.isEmpty, let bytes = try? SystemCalls.readFile(invocation.manifest, limit: ManifestLoader.maximumSize) {
+            if sources.isEmpty,
+                let bytes = try? SystemCalls.readFile(invocation.manifest, limit: ManifestLoader.maximumSize)
+            {
                 sources[invocation.manifest] = bytes
             }
             report(error.diagnostics, sources: sources)

@@ -46,7 +46,7 @@ extension Array where Element == Diagnostic {
             let (a, b) = (left.element, right.element)
             if a.severity != b.severity { return a.severity < b.severity }
             switch (a.location, b.location) {
-            case let (x?, y?) where x != y: return x < y
+            case (let x?, let y?) where x != y: return x < y
             case (nil, _?): return true
             case (_?, nil): return false
             default: return left.offset < right.offset

@@ -19,7 +19,8 @@ struct DiagnosticRenderer {
     }
 
     func render(_ diagnostic: Diagnostic) -> String {
-        let severity = diagnostic.severity == .error
+        let severity =
+            diagnostic.severity == .error
             ? style.error("error[\(diagnostic.rule.code)]") : style.warning("warning[\(diagnostic.rule.code)]")
         let place = diagnostic.location.map { "\($0): " } ?? ""
         var text = style.bold(place) + severity + style.bold(": \(diagnostic.message)") + "\n"
@@ -51,9 +52,10 @@ struct DiagnosticRenderer {
         }
         let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.endIndex
         let text = String(decoding: bytes[start..<end], as: UTF8.self)
-        let shown = String(text.unicodeScalars.map { scalar -> Character in
-            scalar.value < 0x20 && scalar != "\t" || scalar.value == 0x7F ? "\u{FFFD}" : Character(scalar)
-        })
+        let shown = String(
+            text.unicodeScalars.map { scalar -> Character in
+                scalar.value < 0x20 && scalar != "\t" || scalar.value == 0x7F ? "\u{FFFD}" : Character(scalar)
+            })
         return shown.count > 200 ? String(shown.prefix(200)) + "…" : shown
     }
 

@@ -56,7 +56,8 @@ public struct Duration: Sendable, Hashable, Comparable, CustomStringConvertible 
         guard rest.count == 1, let letter = rest.first,
             let unit = Self.units.first(where: { $0.letter == letter })
         else {
-            let extra = rest.lowercased().hasPrefix("mo") || rest.lowercased().hasPrefix("y")
+            let extra =
+                rest.lowercased().hasPrefix("mo") || rest.lowercased().hasPrefix("y")
                 ? "; months and years vary in length, so write days instead" : ""
             throw ValueProblem(
                 "duration `\(text)` has an unknown unit `\(rest)`",

@@ -54,7 +54,9 @@ struct ManifestDecoder {
         guard let pairs = mapping(node, describedAs: "`keys`", example: "keys:\n  maps-prod:\n    kid: ABC123DEFG")
         else { return [] }
         if pairs.isEmpty {
-            report(.missingKey, at: node.location, "`keys` lists no key", hint: "add a key with its `kid` and `file` or `env`")
+            report(
+                .missingKey, at: node.location, "`keys` lists no key",
+                hint: "add a key with its `kid` and `file` or `env`")
         }
 
         return pairs.compactMap { pair in
@@ -71,11 +73,11 @@ struct ManifestDecoder {
             let file = fields["file"].flatMap { text($0.value) }
             let environment = fields["env"].flatMap { text($0.value) }
             switch (file, environment) {
-            case let (file?, nil):
+            case (let file?, nil):
                 key.source = Located(.file(file.value), at: file.location)
-            case let (nil, variable?):
+            case (nil, let variable?):
                 key.source = Located(.environment(variable.value), at: variable.location)
-            case let (file?, _?):
+            case (let file?, _?):
                 report(
                     .keySource, at: file.location, "key `\(name.value)` sets both `file` and `env`",
                     hint: "keep one: `file` for a PEM file, `env` for an environment variable holding the PEM")
@@ -91,7 +93,8 @@ struct ManifestDecoder {
     }
 
     private mutating func products(_ node: YAMLNode) -> [ProductDefinition] {
-        guard let pairs = mapping(node, describedAs: "`products`", example: "products:\n  web:\n    scopes: [mapkit_js]")
+        guard
+            let pairs = mapping(node, describedAs: "`products`", example: "products:\n  web:\n    scopes: [mapkit_js]")
         else { return [] }
 
         return pairs.compactMap { pair in
@@ -135,13 +138,17 @@ struct ManifestDecoder {
             return []
         }
         if items.isEmpty {
-            report(.missingKey, at: node.location, "`outputs` lists nothing to write", hint: "add `- format: json` with a `path`")
+            report(
+                .missingKey, at: node.location, "`outputs` lists nothing to write",
+                hint: "add `- format: json` with a `path`")
         }
 
         return items.compactMap { item in
             guard let fields = fields(of: item, describedAs: "an output", known: Self.outputFields) else { return nil }
             var output = OutputDefinition(start: item.location)
-            if let node = requiredNode("format", in: fields, at: item.location, of: "this output"), let name = text(node) {
+            if let node = requiredNode("format", in: fields, at: item.location, of: "this output"),
+                let name = text(node)
+            {
                 if let format = OutputFormat(rawValue: name.value) {
                     output.format = Located(format, at: name.location)
                 } else {
@@ -184,7 +191,8 @@ struct ManifestDecoder {
             if known.contains(key) {
                 fields[key] = fields[key] ?? pair
             } else if key != "<<" {
-                let hint = NearestName.suggestion(for: key, among: known).map { "did you mean `\($0)`?" }
+                let hint =
+                    NearestName.suggestion(for: key, among: known).map { "did you mean `\($0)`?" }
                     ?? "the keys allowed here are " + known.map { "`\($0)`" }.joined(separator: ", ")
                 report(.unknownKey, at: pair.key.location, "unknown key `\(key)` in \(context)", hint: hint)
             }
@@ -267,12 +275,15 @@ struct ManifestDecoder {
         guard let text = text(node) else { return nil }
         let digits = text.value.hasPrefix("0o") ? String(text.value.dropFirst(2)) : text.value
         guard (3...4).contains(digits.count), let mode = UInt16(digits, radix: 8) else {
-            report(.fileMode, at: text.location, "`\(text.value)` is not an octal file mode", hint: "write it as `0600` or `0640`")
+            report(
+                .fileMode, at: text.location, "`\(text.value)` is not an octal file mode",
+                hint: "write it as `0600` or `0640`")
             return nil
         }
         guard mode & 0o600 == 0o600, mode & 0o7137 == 0 else {
             report(
-                .fileMode, at: text.location, "file mode `\(text.value)` must let the owner read and write "
+                .fileMode, at: text.location,
+                "file mode `\(text.value)` must let the owner read and write "
                     + "and give nobody else write or execute permission",
                 hint: "token files are secrets: use `0600`, or `0640` to let a group read them")
             return nil

@@ -167,7 +167,8 @@ public struct UnixTime: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     private static func notATime(_ text: String) -> ValueProblem {
         ValueProblem(
-            "`\(text)` is not an RFC 3339 time", hint: "write it as 2027-03-01T00:00:00Z, or with an offset such as +02:00")
+            "`\(text)` is not an RFC 3339 time",
+            hint: "write it as 2027-03-01T00:00:00Z, or with an offset such as +02:00")
     }
 }
 

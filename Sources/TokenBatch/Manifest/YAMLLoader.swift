@@ -254,11 +254,12 @@ struct YAMLLoader {
         if failure.isReaderError {
             // For a bad continuation byte libyaml reports the offset of that byte; the person
             // sees the wrong character where its first byte is.
-            let offset = failure.problem.contains("trailing") || failure.problem.contains("incomplete")
+            let offset =
+                failure.problem.contains("trailing") || failure.problem.contains("incomplete")
                 ? startOfCharacter(before: failure.problemMark.offset) : failure.problemMark.offset
-            let where_ = location(ofByte: offset)
+            let place = location(ofByte: offset)
             return Diagnostic(
-                .yamlEncoding, at: where_, "the manifest cannot be read as text: \(failure.problem)",
+                .yamlEncoding, at: place, "the manifest cannot be read as text: \(failure.problem)",
                 hint: "save the file as UTF-8 without NUL bytes or other control characters")
         }
 

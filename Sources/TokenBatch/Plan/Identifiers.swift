@@ -16,7 +16,8 @@ enum Identifiers {
     static func checkName(_ text: String, what: String) -> ValueProblem? {
         let bytes = Array(text.utf8)
         let allowed = bytes.allSatisfy { isLowerOrDigit($0) || $0 == UInt8(ascii: "-") }
-        if !bytes.isEmpty, bytes.count <= 63, allowed, bytes.first != UInt8(ascii: "-"), bytes.last != UInt8(ascii: "-") {
+        if !bytes.isEmpty, bytes.count <= 63, allowed, bytes.first != UInt8(ascii: "-"), bytes.last != UInt8(ascii: "-")
+        {
             return nil
         }
         let suggestion = suggestedName(for: text)

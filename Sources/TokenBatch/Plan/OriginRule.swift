@@ -96,13 +96,17 @@ enum OriginRule {
 
     private static func checkHost(_ host: Substring, origin: String) -> ValueProblem? {
         guard host.utf8.count <= 253 else {
-            return ValueProblem("origin `\(origin)` is longer than a domain can be", hint: "domains have at most 253 characters")
+            return ValueProblem(
+                "origin `\(origin)` is longer than a domain can be", hint: "domains have at most 253 characters")
         }
         for label in host.split(separator: ".", omittingEmptySubsequences: false) {
             guard !label.isEmpty else {
-                return ValueProblem("origin `\(origin)` has an empty label (two dots, or a dot at an end)", hint: "remove the extra dot")
+                return ValueProblem(
+                    "origin `\(origin)` has an empty label (two dots, or a dot at an end)", hint: "remove the extra dot"
+                )
             }
-            let valid = label.utf8.count <= 63
+            let valid =
+                label.utf8.count <= 63
                 && label.utf8.allSatisfy { byte in
                     (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
                         || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-")

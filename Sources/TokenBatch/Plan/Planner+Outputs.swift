@@ -22,7 +22,8 @@ extension Planner {
 
             for (index, token) in tokens.enumerated() {
                 let filePath = path.value.replacingPlaceholder(with: token.product)
-                let variableName = variable.value.replacingPlaceholder(with: Identifiers.variableFragment(of: token.product))
+                let variableName = variable.value.replacingPlaceholder(
+                    with: Identifiers.variableFragment(of: token.product))
 
                 if let earlier = writerByPath[filePath], earlier != output.start {
                     report(
@@ -63,7 +64,8 @@ extension Planner {
                 folder = folder[..<slash]
                 if let writer = writerByPath[String(folder)] {
                     report(
-                        .outputCollision, at: writer, "`\(folder)` is written as a file and used as a folder for `\(file.path)`",
+                        .outputCollision, at: writer,
+                        "`\(folder)` is written as a file and used as a folder for `\(file.path)`",
                         hint: "rename one of the two outputs")
                     valid = false
                 }
@@ -78,15 +80,26 @@ extension Planner {
         let components = text.split(separator: "/", omittingEmptySubsequences: false)
         let problem: ValueProblem? =
             if text.hasPrefix("/") {
-                ValueProblem("output path `\(text)` is absolute", hint: "paths are relative to --out-dir; write `\(text.drop { $0 == "/" })`")
+                ValueProblem(
+                    "output path `\(text)` is absolute",
+                    hint: "paths are relative to --out-dir; write `\(text.drop { $0 == "/" })`")
             } else if components.contains(where: { $0 == ".." }) {
-                ValueProblem("output path `\(text)` leaves the output folder", hint: "remove the `..`; paths are relative to --out-dir")
+                ValueProblem(
+                    "output path `\(text)` leaves the output folder",
+                    hint: "remove the `..`; paths are relative to --out-dir")
             } else if components.contains(where: { $0.isEmpty || $0 == "." }) {
                 ValueProblem("output path `\(text)` has an empty or `.` part", hint: "write it as `folder/file.json`")
-            } else if text.contains("\\") || text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-                ValueProblem("output path `\(text)` has a backslash or a control character", hint: "use `/` between folders")
-            } else if text.replacingOccurrences(of: Self.productPlaceholder, with: "").contains(where: { $0 == "{" || $0 == "}" }) {
-                ValueProblem("output path `\(text)` has a placeholder other than `{product}`", hint: "`{product}` is the only placeholder")
+            } else if text.contains("\\")
+                || text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+            {
+                ValueProblem(
+                    "output path `\(text)` has a backslash or a control character", hint: "use `/` between folders")
+            } else if text.replacingOccurrences(of: Self.productPlaceholder, with: "").contains(where: {
+                $0 == "{" || $0 == "}"
+            }) {
+                ValueProblem(
+                    "output path `\(text)` has a placeholder other than `{product}`",
+                    hint: "`{product}` is the only placeholder")
             } else {
                 nil
             }

@@ -48,7 +48,9 @@ public struct Planner {
         var usedKeys = Set<Int>()
         checkProductNames()
         if manifest.products.isEmpty, manifest.version != nil {
-            report(.noProducts, at: manifest.start, "the manifest lists no products", hint: "add a product under `products:`")
+            report(
+                .noProducts, at: manifest.start, "the manifest lists no products",
+                hint: "add a product under `products:`")
         }
         for product in manifest.products {
             if let token = resolve(product, keys: keys) {
@@ -64,14 +66,11 @@ public struct Planner {
         // Keep only the keys in use, renumbered in manifest order.
         let kept = keys.indices.filter { usedKeys.contains($0) }
         let newIndex = Dictionary(uniqueKeysWithValues: kept.enumerated().map { ($0.element, $0.offset) })
-        for index in tokens.indices { tokens[index].keyIndex = newIndex[tokens[index].keyIndex]! }
+        for index in tokens.indices {
+            // Every token's key is in `kept`: `usedKeys` was collected from these very tokens.
+            tokens[index].keyIndex = newIndex[tokens[index].keyIndex]!
+        }
         return (tokens, kept.map { keys[$0].planned }, files)
-    }
-
-    private init(manifest: Manifest, now: UnixTime, diagnostics: [Diagnostic]) {
-        self.manifest = manifest
-        self.now = now
-        self.diagnostics = diagnostics
     }
 
     // MARK: - Keys
@@ -118,7 +117,8 @@ public struct Planner {
             guard let kid = key.kid, let source = key.source else { continue }
             var resolvedPath: String?
             if case .file(let path) = source.value {
-                resolvedPath = path.hasPrefix("/") || manifest.directory.isEmpty ? path : "\(manifest.directory)/\(path)"
+                resolvedPath =
+                    path.hasPrefix("/") || manifest.directory.isEmpty ? path : "\(manifest.directory)/\(path)"
             }
             let planned = PlannedKey(
                 name: key.name.value, keyID: kid.value, source: source.value, resolvedPath: resolvedPath,
@@ -132,7 +132,8 @@ public struct Planner {
         guard !diagnostics.hasErrors else { return }
         for (index, key) in keys.enumerated() where !used.contains(index) {
             report(
-                .unusedKey, at: key.definition.name.location, "key `\(key.definition.name.value)` is used by no product",
+                .unusedKey, at: key.definition.name.location,
+                "key `\(key.definition.name.value)` is used by no product",
                 hint: "remove it, or name it in a product's `key:`")
         }
     }
@@ -179,7 +180,8 @@ public struct Planner {
         }
 
         // Scopes and origins.
-        let scopes = unreadable.contains("scopes") ? nil : checkScopes(own.scopes ?? defaults.scopes, product: product.name)
+        let scopes =
+            unreadable.contains("scopes") ? nil : checkScopes(own.scopes ?? defaults.scopes, product: product.name)
         let originsSetting = own.origins ?? defaults.origins
         let origins = unreadable.contains("origins") ? nil : checkOrigins(originsSetting, product: product.name)
         if let scopes, let origins, origins.isEmpty,
@@ -220,7 +222,8 @@ public struct Planner {
         guard let setting else {
             report(
                 .missingKey, at: product.location, "product `\(product.value)` has no `scopes`",
-                hint: "add `scopes: [server_api]` or another of " + Self.scopes.map { "`\($0)`" }.joined(separator: ", "))
+                hint: "add `scopes: [server_api]` or another of "
+                    + Self.scopes.map { "`\($0)`" }.joined(separator: ", "))
             return nil
         }
         if setting.value.isEmpty {
@@ -263,7 +266,9 @@ public struct Planner {
                 report(.originSyntax, at: origin.location, problem)
                 valid = false
             } else if origins.contains(origin.value) {
-                report(.duplicateOrigin, at: origin.location, "origin `\(origin.value)` is listed twice", hint: "remove one")
+                report(
+                    .duplicateOrigin, at: origin.location, "origin `\(origin.value)` is listed twice",
+                    hint: "remove one")
             } else {
                 origins.append(origin.value)
             }

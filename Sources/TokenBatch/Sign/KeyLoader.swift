@@ -58,7 +58,9 @@ public enum KeyLoader {
         do {
             return try P256PrivateKey(pem: try PEMText.normalised(text))
         } catch {
-            throw Diagnostic(.keyUnusable, at: key.location, "key `\(key.name)` from \(origin): \(error.explanation)", hint: error.hint)
+            throw Diagnostic(
+                .keyUnusable, at: key.location, "key `\(key.name)` from \(origin): \(error.explanation)",
+                hint: error.hint)
         }
     }
 }
@@ -81,7 +83,10 @@ enum PEMText {
         if visible.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") || visible.contains("Proc-Type: 4,ENCRYPTED") {
             throw .encrypted
         }
-        for (label, kind) in [("PUBLIC KEY", "public key"), ("CERTIFICATE", "certificate"), ("EC PARAMETERS", "set of EC parameters but no key")]
+        for (label, kind) in [
+            ("PUBLIC KEY", "public key"), ("CERTIFICATE", "certificate"),
+            ("EC PARAMETERS", "set of EC parameters but no key"),
+        ]
         where visible.contains("-----BEGIN \(label)-----") && !visible.contains("PRIVATE KEY-----") {
             throw .notAPrivateKey(kind)
         }

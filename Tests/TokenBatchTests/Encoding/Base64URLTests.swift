@@ -18,16 +18,21 @@ struct Base64URLTests {
         }
     }
 
-    @Test("RFC 4648 test vectors, unpadded", arguments: [
-        ("", ""), ("f", "Zg"), ("fo", "Zm8"), ("foo", "Zm9v"), ("foob", "Zm9vYg"), ("fooba", "Zm9vYmE"), ("foobar", "Zm9vYmFy"),
-    ])
+    @Test(
+        "RFC 4648 test vectors, unpadded",
+        arguments: [
+            ("", ""), ("f", "Zg"), ("fo", "Zm8"), ("foo", "Zm9v"), ("foob", "Zm9vYg"), ("fooba", "Zm9vYmE"),
+            ("foobar", "Zm9vYmFy"),
+        ])
     func rfcVectors(plain: String, encoded: String) {
         #expect(Base64URL.encode(Array(plain.utf8)) == encoded)
     }
 
-    @Test("Decoding refuses padding, the standard alphabet, impossible lengths and stray bits", arguments: [
-        "Zg==", "Zm9v+A", "Zm9v/A", "Z", "Zm9vY", "Zh", "Zm9=", "Zm 9v",
-    ])
+    @Test(
+        "Decoding refuses padding, the standard alphabet, impossible lengths and stray bits",
+        arguments: [
+            "Zg==", "Zm9v+A", "Zm9v/A", "Z", "Zm9vY", "Zh", "Zm9=", "Zm 9v",
+        ])
     func decodingRefuses(text: String) {
         #expect(Base64URL.decode(Array(text.utf8)) == nil)
     }

@@ -10,7 +10,10 @@ struct JSONParserTests {
 
         #expect(value.repeatedNames == ["kid"])
         #expect(value["kid"] == .string("A"))
-        guard case .object(let members) = value else { Issue.record("not an object"); return }
+        guard case .object(let members) = value else {
+            Issue.record("not an object")
+            return
+        }
         #expect(members.map(\.name) == ["alg", "kid", "kid"])
     }
 
@@ -27,13 +30,20 @@ struct JSONParserTests {
     func numbersKeepSpelling() throws {
         let value = try JSONParser.parse(Array(#"[1437179036, 1437179036000, 1.5, -0, 2e3]"#.utf8))
 
-        #expect(value == .array([.number("1437179036"), .number("1437179036000"), .number("1.5"), .number("-0"), .number("2e3")]))
+        #expect(
+            value
+                == .array([
+                    .number("1437179036"), .number("1437179036000"), .number("1.5"), .number("-0"), .number("2e3"),
+                ]))
         #expect(JSONValue.number("1.5").integerValue == nil)
     }
 
-    @Test("Malformed JSON is refused", arguments: [
-        "", "{", "{\"a\":1,}", "[1 2]", "{\"a\" 1}", "01", "1.", "\"\u{01}\"", "\"\\x\"", "\"\\ud800\"", "{} {}", "nul", "[1]x",
-    ])
+    @Test(
+        "Malformed JSON is refused",
+        arguments: [
+            "", "{", "{\"a\":1,}", "[1 2]", "{\"a\" 1}", "01", "1.", "\"\u{01}\"", "\"\\x\"", "\"\\ud800\"", "{} {}",
+            "nul", "[1]x",
+        ])
     func malformedIsRefused(text: String) {
         #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Array(text.utf8)) }
     }

@@ -48,7 +48,8 @@ import Testing
         defer { withExtendedLifetime(folder) {} }
         // The key lives outside the manifest's reach; only the environment variable carries it.
         let keyFile = folder.url.appendingPathComponent("secret/key.p8")
-        try FileManager.default.createDirectory(at: keyFile.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: keyFile.deletingLastPathComponent(), withIntermediateDirectories: true)
         try makeTestKey(at: keyFile)
         try folder.write(Self.environmentKeyManifest, to: "maps.yml")
 
@@ -89,7 +90,7 @@ import Testing
         #expect(verdicts.count == names.count)
         for (name, verdict) in zip(names, verdicts) {
             #expect(verdict.valid, "\(name): \(verdict.problem ?? "")")
-            let payload = try Self.jsonObject(verdict.payload_raw ?? "")
+            let payload = try Self.jsonObject(verdict.payloadRaw ?? "")
             #expect(payload["origin"] as? String == "\(name).example.com", "the token of \(name) is another product's")
         }
     }
@@ -115,11 +116,13 @@ import Testing
 
     // MARK: - Command line
 
-    @Test("--help and --version print on stdout and exit 0", arguments: [
-        (["--help"], "Usage:"),
-        (["--version"], "tokenbatch "),
-        (["apply", "--help"], "Usage: tokenbatch apply"),
-    ])
+    @Test(
+        "--help and --version print on stdout and exit 0",
+        arguments: [
+            (["--help"], "Usage:"),
+            (["--version"], "tokenbatch "),
+            (["apply", "--help"], "Usage: tokenbatch apply"),
+        ])
     func helpAndVersion(_ arguments: [String], output: String) throws {
         let folder = try TemporaryDirectory()
         defer { withExtendedLifetime(folder) {} }
@@ -131,11 +134,13 @@ import Testing
         #expect(result.standardError.isEmpty)
     }
 
-    @Test("a wrong command line exits 2 and says why", arguments: [
-        (["apply", "example.yml", "--jbos", "2"], "did you mean `--jobs`"),
-        (["apply"], "needs a manifest"),
-        (["apply", "example.yml", "--now", "1796299200000"], "milliseconds"),
-    ])
+    @Test(
+        "a wrong command line exits 2 and says why",
+        arguments: [
+            (["apply", "example.yml", "--jbos", "2"], "did you mean `--jobs`"),
+            (["apply"], "needs a manifest"),
+            (["apply", "example.yml", "--now", "1796299200000"], "milliseconds"),
+        ])
     func usageErrors(_ arguments: [String], message: String) throws {
         let folder = try Self.copyOfExample()
         defer { withExtendedLifetime(folder) {} }
@@ -169,12 +174,16 @@ extension ApplyEndToEndTests {
     static func exampleExpectations() throws -> [ExpectedToken] {
         let iat = try unixSeconds(now)
         func token(_ product: String, _ scope: String, _ origin: String?, exp: Int64) -> ExpectedToken {
-            ExpectedToken(product: product, kid: "EXAMPLE123", iss: "DEMOTEAM01", iat: iat, exp: exp, scope: scope, origin: origin)
+            ExpectedToken(
+                product: product, kid: "EXAMPLE123", iss: "DEMOTEAM01", iat: iat, exp: exp, scope: scope, origin: origin
+            )
         }
         return [
             token("storefront-web", "mapkit_js", "shop.example.com,*.shop.example.com", exp: iat + 90 * day),
             token("store-locator-embed", "embed_api", "www.example.com", exp: iat + 30 * day),
-            token("delivery-snapshots", "web_snapshots", "example.com,*.example.com", exp: try unixSeconds("2027-12-31T23:59:59Z")),
+            token(
+                "delivery-snapshots", "web_snapshots", "example.com,*.example.com",
+                exp: try unixSeconds("2027-12-31T23:59:59Z")),
             token("geocoder", "server_api", nil, exp: iat + 7 * day),
         ]
     }
@@ -213,11 +222,15 @@ extension ApplyEndToEndTests {
     static func environmentKeyExpectations() throws -> [ExpectedToken] {
         let iat = try unixSeconds(now)
         func token(_ product: String, _ scope: String, _ origin: String?, exp: Int64) -> ExpectedToken {
-            ExpectedToken(product: product, kid: "KEY9876543", iss: "ABCDE12345", iat: iat, exp: exp, scope: scope, origin: origin)
+            ExpectedToken(
+                product: product, kid: "KEY9876543", iss: "ABCDE12345", iat: iat, exp: exp, scope: scope, origin: origin
+            )
         }
         return [
             token("store-web", "mapkit_js", "store.example.org", exp: iat + 12 * 3_600),
-            token("store-embed", "embed_api web_snapshots", "store.example.org,*.store.example.org", exp: iat + 12 * 3_600),
+            token(
+                "store-embed", "embed_api web_snapshots", "store.example.org,*.store.example.org", exp: iat + 12 * 3_600
+            ),
             token("routing", "server_api", nil, exp: iat + 14 * day),
         ]
     }
@@ -272,7 +285,8 @@ extension ApplyEndToEndTests {
     static func apply(
         _ manifest: String, in directory: URL, environment: [String: String] = [:], extra: [String] = []
     ) throws -> ProcessResult {
-        try tokenbatch(["apply", manifest, "--now", now, "--out-dir", "out"] + extra, in: directory, environment: environment)
+        try tokenbatch(
+            ["apply", manifest, "--now", now, "--out-dir", "out"] + extra, in: directory, environment: environment)
     }
 
     static func tokenEntries(in file: URL) throws -> [TokenEntry] {
@@ -280,7 +294,8 @@ extension ApplyEndToEndTests {
         let tokens = try #require(document["tokens"] as? [[String: Any]])
         return try tokens.map { fields in
             TokenEntry(
-                product: try #require(fields["product"] as? String), token: try #require(fields["token"] as? String), fields: fields)
+                product: try #require(fields["product"] as? String), token: try #require(fields["token"] as? String),
+                fields: fields)
         }
     }
 
@@ -304,18 +319,22 @@ extension ApplyEndToEndTests {
     /// Both independent verifiers accept every token with the public key `openssl` derives;
     /// returns Python's verdicts, which hold the decoded header and payload.
     @discardableResult
-    static func verifyIndependently(_ tokens: [String], keyFile: URL, in directory: URL) throws -> [IndependentVerifier.Verdict] {
+    static func verifyIndependently(_ tokens: [String], keyFile: URL, in directory: URL) throws -> [IndependentVerifier
+        .Verdict]
+    {
         let publicKey = try IndependentVerifier.publicKeyPEM(ofPrivateKey: keyFile)
 
         let verdicts = try IndependentVerifier.checkWithPython(tokens, publicKeyPEM: publicKey)
         #expect(verdicts.count == tokens.count)
         for verdict in verdicts {
             #expect(verdict.valid, "Python: \(verdict.problem ?? "")")
-            #expect(verdict.signature_length == 64)
+            #expect(verdict.signatureLength == 64)
         }
 
         for token in tokens {
-            #expect(try IndependentVerifier.checkWithOpenSSL(token, publicKeyPEM: publicKey, in: directory), "openssl: \(token)")
+            #expect(
+                try IndependentVerifier.checkWithOpenSSL(token, publicKeyPEM: publicKey, in: directory),
+                "openssl: \(token)")
         }
         return verdicts
     }
@@ -327,8 +346,8 @@ extension ApplyEndToEndTests {
         #expect(entries.map(\.product) == expected.map(\.product))
         try #require(verdicts.count == entries.count)
         for (index, expectation) in expected.enumerated() where index < entries.count {
-            #expect(verdicts[index].header_raw == #"{"alg":"ES256","kid":"\#(expectation.kid)","typ":"JWT"}"#)
-            try checkPayload(try #require(verdicts[index].payload_raw), expectation)
+            #expect(verdicts[index].headerRaw == #"{"alg":"ES256","kid":"\#(expectation.kid)","typ":"JWT"}"#)
+            try checkPayload(try #require(verdicts[index].payloadRaw), expectation)
             try checkMetadata(entries[index], expectation)
         }
     }
@@ -345,7 +364,9 @@ extension ApplyEndToEndTests {
 
         let keys = raw.matches(of: /"(\w+)":/).map { String($0.output.1) }
         #expect(keys == ["iss", "iat", "exp", "scope", "origin"].filter { $0 != "origin" || expected.origin != nil })
-        #expect(raw.contains(#""iat":\#(expected.iat),"#) && raw.contains(#""exp":\#(expected.exp),"#), "integer times: \(raw)")
+        #expect(
+            raw.contains(#""iat":\#(expected.iat),"#) && raw.contains(#""exp":\#(expected.exp),"#),
+            "integer times: \(raw)")
         #expect(!raw.contains(#"\/"#), "\(raw)")
     }
 
@@ -378,12 +399,15 @@ extension ApplyEndToEndTests {
         let script = "import dotenv,json,sys; print(json.dumps(dotenv.dotenv_values(sys.argv[1])))"
         let dotenv = try runProcess("/usr/bin/env", ["python3", "-c", script, file.path])
         try #require(dotenv.status == 0, "python-dotenv: \(dotenv.standardError)")
-        let values = try #require(try JSONSerialization.jsonObject(with: Data(dotenv.standardOutput.utf8)) as? [String: String])
+        let values = try #require(
+            try JSONSerialization.jsonObject(with: Data(dotenv.standardOutput.utf8)) as? [String: String])
         #expect(values == variables, "\(path)")
 
         for (name, token) in variables {
             let shell = try runProcess("/bin/sh", ["-c", ". ./\(path); printf %s \"$\(name)\""], currentDirectory: out)
-            #expect(shell.status == 0 && shell.standardOutput == token, "sh reading \(name) from \(path): \(shell.standardError)")
+            #expect(
+                shell.status == 0 && shell.standardOutput == token,
+                "sh reading \(name) from \(path): \(shell.standardError)")
         }
     }
 }

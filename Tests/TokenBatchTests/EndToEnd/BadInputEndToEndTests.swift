@@ -20,7 +20,9 @@ import Testing
         let result = try workspace.apply("bad.yml")
 
         #expect(result.status == 1, "stderr:\n\(result.standardError)")
-        #expect(result.standardError.contains("bad.yml:\(broken.location): error[\(broken.code)]"), "stderr:\n\(result.standardError)")
+        #expect(
+            result.standardError.contains("bad.yml:\(broken.location): error[\(broken.code)]"),
+            "stderr:\n\(result.standardError)")
         if let mention = broken.mentions {
             #expect(result.standardError.contains(mention), "stderr:\n\(result.standardError)")
         }
@@ -45,18 +47,26 @@ import Testing
         let result = try workspace.apply("bad.yml")
 
         #expect(result.status == 1)
-        let expected = ["2:10: error[TB020]", "12:14: error[TB030]", "13:15: error[TB033]", "15:5: error[TB010]", "19:11: error[TB051]"]
-        #expect(Self.reportedProblems(in: result.standardError, file: "bad.yml") == expected, "stderr:\n\(result.standardError)")
+        let expected = [
+            "2:10: error[TB020]", "12:14: error[TB030]", "13:15: error[TB033]", "15:5: error[TB010]",
+            "19:11: error[TB051]",
+        ]
+        #expect(
+            Self.reportedProblems(in: result.standardError, file: "bad.yml") == expected,
+            "stderr:\n\(result.standardError)")
         #expect(result.standardError.split(separator: "\n").last == "5 errors, 0 warnings")
         #expect(try snapshot(of: workspace.out) == before)
     }
 
     // MARK: - Keys
 
-    @Test("an unusable key names the key, never prints key material and changes no output", arguments: KeyFault.allCases)
+    @Test(
+        "an unusable key names the key, never prints key material and changes no output", arguments: KeyFault.allCases)
     func unusableKey(_ fault: KeyFault) throws {
         let workspace = try Workspace()
-        let manifest = fault == .variableUnset ? Self.manifestWithKey(source: "env: MAPS_KEY") : Self.manifestWithKey(source: "file: key.p8")
+        let manifest =
+            fault == .variableUnset
+            ? Self.manifestWithKey(source: "env: MAPS_KEY") : Self.manifestWithKey(source: "file: key.p8")
         try workspace.write(Array(manifest.utf8), to: "keys.yml")
         try makeTestKey(at: workspace.url("key.p8"))
         let goodKey = try String(contentsOf: workspace.url("key.p8"), encoding: .utf8)
@@ -72,7 +82,8 @@ import Testing
         #expect(result.standardError.contains("key `main`"))
         #expect(result.standardError.contains(fault.mention), "stderr:\n\(result.standardError)")
         for line in Self.base64BodyLines(of: goodKey + "\n" + badKey) {
-            #expect(!(result.standardError + result.standardOutput).contains(line), "the output shows a line of the key")
+            #expect(
+                !(result.standardError + result.standardOutput).contains(line), "the output shows a line of the key")
         }
         #expect(try snapshot(of: workspace.out) == before)
     }
@@ -97,7 +108,8 @@ import Testing
     @Test("a subfolder that cannot be created after a file was staged gives exit 3 and removes the staged file")
     func outputSubfolderIsAFile() throws {
         let workspace = try Workspace()
-        let manifest = BrokenManifest.validManifest.replacingOnce(#"    path: "{product}.env""#, with: #"    path: "env/{product}.env""#)
+        let manifest = BrokenManifest.validManifest.replacingOnce(
+            #"    path: "{product}.env""#, with: #"    path: "env/{product}.env""#)
         try workspace.write(Array(manifest.utf8), to: "good.yml")
         try makeTestKey(at: workspace.url("key.p8"))
         try workspace.write(Array("not a folder\n".utf8), to: "out/env")
@@ -173,15 +185,19 @@ extension BadInputEndToEndTests {
 
         /// The valid manifest with `line`, which must appear once, replaced by `replacement`.
         static func edit(
-            _ name: String, _ line: String, _ replacement: String, at location: String, _ code: String, mentions: String? = nil
+            _ name: String, _ line: String, _ replacement: String, at location: String, _ code: String,
+            mentions: String? = nil
         ) -> BrokenManifest {
             BrokenManifest(
-                name: name, bytes: Array(validManifest.replacingOnce(line, with: replacement).utf8), location: location, code: code,
+                name: name, bytes: Array(validManifest.replacingOnce(line, with: replacement).utf8), location: location,
+                code: code,
                 mentions: mentions)
         }
 
         /// The valid manifest with `line` replaced by bytes that need not be UTF-8.
-        static func edit(_ name: String, _ line: String, bytes replacement: [UInt8], at location: String, _ code: String) -> BrokenManifest {
+        static func edit(
+            _ name: String, _ line: String, bytes replacement: [UInt8], at location: String, _ code: String
+        ) -> BrokenManifest {
             let parts = validManifest.components(separatedBy: line)
             precondition(parts.count == 2, "`\(line)` must occur once")
             let bytes = Array(parts[0].utf8) + replacement + Array(parts[1].utf8)
@@ -193,19 +209,31 @@ extension BadInputEndToEndTests {
         static let yaml: [BrokenManifest] = [
             edit("YAML syntax error", "  lifetime: 30d", "   lifetime: 30d", at: "9:12", "TB001"),
             edit(
-                "unquoted wildcard in a list", "    origins: [shop.example.com]", "    origins: [*.example.com]", at: "13:15", "TB001",
+                "unquoted wildcard in a list", "    origins: [shop.example.com]", "    origins: [*.example.com]",
+                at: "13:15", "TB001",
                 mentions: "quotes"),
             edit(
-                "unquoted wildcard as a value", "    origins: [shop.example.com]", "    origins: *.example.com", at: "13:14", "TB001",
+                "unquoted wildcard as a value", "    origins: [shop.example.com]", "    origins: *.example.com",
+                at: "13:14", "TB001",
                 mentions: "quotes"),
-            edit("tab indentation", "    scopes: [server_api]", "\tscopes: [server_api]", at: "15:1", "TB001", mentions: "tab"),
+            edit(
+                "tab indentation", "    scopes: [server_api]", "\tscopes: [server_api]", at: "15:1", "TB001",
+                mentions: "tab"),
             edit("duplicate key", "  lifetime: 30d", "  lifetime: 30d\n  lifetime: 7d", at: "10:3", "TB004"),
-            edit("second document", "    path: \"{product}.env\"\n", "    path: \"{product}.env\"\n---\nversion: 1\n", at: "21:1", "TB003"),
+            edit(
+                "second document", "    path: \"{product}.env\"\n", "    path: \"{product}.env\"\n---\nversion: 1\n",
+                at: "21:1", "TB003"),
             edit("alias bomb", "team_id: TEAM123456", "team_id: TEAM123456\n" + billionLaughs, at: "8:38", "TB007"),
-            edit("recursive alias", "    origins: [shop.example.com]", "    origins: &o [shop.example.com, *o]", at: "13:36", "TB005"),
+            edit(
+                "recursive alias", "    origins: [shop.example.com]", "    origins: &o [shop.example.com, *o]",
+                at: "13:36", "TB005"),
             edit("merge key", "    scopes: [server_api]", "    <<: {scopes: [server_api]}", at: "15:5", "TB006"),
-            edit("byte 0xFF, which never occurs in UTF-8", "  web:", bytes: Array("  w".utf8) + [0xFF] + Array("b:".utf8), at: "11:4", "TB002"),
-            edit("Latin-1 é (0xE9) before a colon", "  web:", bytes: Array("  caf".utf8) + [0xE9] + Array(":".utf8), at: "11:6", "TB002"),
+            edit(
+                "byte 0xFF, which never occurs in UTF-8", "  web:",
+                bytes: Array("  w".utf8) + [0xFF] + Array("b:".utf8), at: "11:4", "TB002"),
+            edit(
+                "Latin-1 é (0xE9) before a colon", "  web:", bytes: Array("  caf".utf8) + [0xE9] + Array(":".utf8),
+                at: "11:6", "TB002"),
             BrokenManifest(name: "empty file", bytes: [], location: "1:1", code: "TB008"),
         ]
 
@@ -224,9 +252,11 @@ extension BadInputEndToEndTests {
 
         static let structure: [BrokenManifest] = [
             edit(
-                "unknown key with a suggestion", "    scopes: [server_api]", "    scope: [server_api]", at: "15:5", "TB010",
+                "unknown key with a suggestion", "    scopes: [server_api]", "    scope: [server_api]", at: "15:5",
+                "TB010",
                 mentions: "did you mean `scopes`"),
-            edit("scopes given as a string", "    scopes: [server_api]", "    scopes: server_api", at: "15:13", "TB011"),
+            edit(
+                "scopes given as a string", "    scopes: [server_api]", "    scopes: server_api", at: "15:13", "TB011"),
             edit("missing team_id", "team_id: TEAM123456\n", "", at: "1:1", "TB012", mentions: "team_id"),
             edit("version 2", "version: 1", "version: 2", at: "1:10", "TB013"),
         ]
@@ -236,56 +266,72 @@ extension BadInputEndToEndTests {
             edit("short Team ID", "team_id: TEAM123456", "team_id: TEAM12", at: "2:10", "TB020"),
             edit("short Key ID", "    kid: KEY1234567", "    kid: KEY123", at: "5:10", "TB021"),
             edit("Key ID equal to the Team ID", "    kid: KEY1234567", "    kid: TEAM123456", at: "5:10", "TB022"),
-            edit("key with file and env", "    file: key.p8", "    file: key.p8\n    env: MAPS_KEY", at: "6:11", "TB023"),
             edit(
-                "unknown key name", "    scopes: [server_api]", "    scopes: [server_api]\n    key: mian", at: "16:10", "TB024",
+                "key with file and env", "    file: key.p8", "    file: key.p8\n    env: MAPS_KEY", at: "6:11", "TB023"),
+            edit(
+                "unknown key name", "    scopes: [server_api]", "    scopes: [server_api]\n    key: mian", at: "16:10",
+                "TB024",
                 mentions: "did you mean `main`"),
         ]
 
-        static let scopesAndOrigins: [BrokenManifest] = [
-            edit("unknown scope", "    scopes: [mapkit_js]", "    scopes: [mapkit]", at: "12:14", "TB030", mentions: "mapkit_js"),
-            edit("mapkit_js without origins", "    origins: [shop.example.com]\n", "", at: "11:3", "TB032"),
-        ] + [
-            ("origin with a scheme", "https://shop.example.com"),
-            ("origin with a trailing slash", "shop.example.com/"),
-            ("origin with a port", "shop.example.com:8443"),
-            ("origin in upper case", "Shop.Example.com"),
-            ("origin with whitespace", "\"shop.example.com \""),
-            ("origin with a wildcard in the middle", "shop.*.example.com"),
-        ].map { name, origin in
-            edit(name, "    origins: [shop.example.com]", "    origins: [\(origin)]", at: "13:15", "TB033")
-        }
+        static let scopesAndOrigins: [BrokenManifest] =
+            [
+                edit(
+                    "unknown scope", "    scopes: [mapkit_js]", "    scopes: [mapkit]", at: "12:14", "TB030",
+                    mentions: "mapkit_js"),
+                edit("mapkit_js without origins", "    origins: [shop.example.com]\n", "", at: "11:3", "TB032"),
+            ]
+            + [
+                ("origin with a scheme", "https://shop.example.com"),
+                ("origin with a trailing slash", "shop.example.com/"),
+                ("origin with a port", "shop.example.com:8443"),
+                ("origin in upper case", "Shop.Example.com"),
+                ("origin with whitespace", "\"shop.example.com \""),
+                ("origin with a wildcard in the middle", "shop.*.example.com"),
+            ].map { name, origin in
+                edit(name, "    origins: [shop.example.com]", "    origins: [\(origin)]", at: "13:15", "TB033")
+            }
 
-        static let times: [BrokenManifest] = [
-            ("duration without unit", "30"),
-            ("fractional duration", "1.5d"),
-            ("negative duration", "-30d"),
-            ("zero duration", "0d"),
-        ].map { name, duration in
-            edit(name, "  lifetime: 30d", "  lifetime: \(duration)", at: "9:13", "TB040")
-        } + [
-            edit(
-                "expires without time zone", "    scopes: [server_api]", "    scopes: [server_api]\n    expires: 2027-06-01T00:00:00",
-                at: "16:14", "TB041"),
-            edit(
-                "lifetime and expires", "    scopes: [server_api]",
-                "    scopes: [server_api]\n    lifetime: 7d\n    expires: 2027-06-01T00:00:00Z", at: "17:14", "TB042"),
-            edit(
-                "expires before --now", "    scopes: [server_api]", "    scopes: [server_api]\n    expires: 2026-12-01T00:00:00Z",
-                at: "16:14", "TB044"),
-            edit(
-                "expires equal to --now", "    scopes: [server_api]", "    scopes: [server_api]\n    expires: 2026-12-03T12:00:00Z",
-                at: "16:14", "TB044"),
-        ]
+        static let times: [BrokenManifest] =
+            [
+                ("duration without unit", "30"),
+                ("fractional duration", "1.5d"),
+                ("negative duration", "-30d"),
+                ("zero duration", "0d"),
+            ].map { name, duration in
+                edit(name, "  lifetime: 30d", "  lifetime: \(duration)", at: "9:13", "TB040")
+            } + [
+                edit(
+                    "expires without time zone", "    scopes: [server_api]",
+                    "    scopes: [server_api]\n    expires: 2027-06-01T00:00:00",
+                    at: "16:14", "TB041"),
+                edit(
+                    "lifetime and expires", "    scopes: [server_api]",
+                    "    scopes: [server_api]\n    lifetime: 7d\n    expires: 2027-06-01T00:00:00Z", at: "17:14",
+                    "TB042"),
+                edit(
+                    "expires before --now", "    scopes: [server_api]",
+                    "    scopes: [server_api]\n    expires: 2026-12-01T00:00:00Z",
+                    at: "16:14", "TB044"),
+                edit(
+                    "expires equal to --now", "    scopes: [server_api]",
+                    "    scopes: [server_api]\n    expires: 2026-12-03T12:00:00Z",
+                    at: "16:14", "TB044"),
+            ]
 
         static let outputs: [BrokenManifest] = [
             edit("upper-case product name", "  geocoder:", "  Geocoder:", at: "14:3", "TB050"),
             edit("product name with underscore", "  geocoder:", "  geo_coder:", at: "14:3", "TB050"),
-            edit("absolute output path", "    path: tokens.json", "    path: /tmp/tokenbatch-tokens.json", at: "18:11", "TB051"),
-            edit("output path with ..", "    path: tokens.json", "    path: ../tokens.json", at: "18:11", "TB051"),
-            edit("two outputs write one file", "    path: \"{product}.env\"", "    path: tokens.json", at: "20:11", "TB052"),
             edit(
-                "shared env file with one variable", "    path: \"{product}.env\"", "    path: shared.env\n    variable: MAPS_TOKEN",
+                "absolute output path", "    path: tokens.json", "    path: /tmp/tokenbatch-tokens.json", at: "18:11",
+                "TB051"),
+            edit("output path with ..", "    path: tokens.json", "    path: ../tokens.json", at: "18:11", "TB051"),
+            edit(
+                "two outputs write one file", "    path: \"{product}.env\"", "    path: tokens.json", at: "20:11",
+                "TB052"),
+            edit(
+                "shared env file with one variable", "    path: \"{product}.env\"",
+                "    path: shared.env\n    variable: MAPS_TOKEN",
                 at: "21:15", "TB052"),
         ]
     }
@@ -325,7 +371,8 @@ extension BadInputEndToEndTests {
             case .rsa:
                 try FileManager.default.removeItem(at: path)
                 let result = try runProcess(
-                    "/usr/bin/openssl", ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", path.path])
+                    "/usr/bin/openssl",
+                    ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", path.path])
                 guard result.status == 0 else { throw TestFailure("openssl genpkey failed: \(result.standardError)") }
             case .publicKey:
                 let publicKey = try IndependentVerifier.publicKeyPEM(ofPrivateKey: path)
@@ -352,13 +399,15 @@ extension BadInputEndToEndTests {
         func url(_ path: String) -> URL { root.url.appendingPathComponent(path) }
 
         func write(_ bytes: [UInt8], to path: String) throws {
-            try FileManager.default.createDirectory(at: url(path).deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url(path).deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(bytes).write(to: url(path))
         }
 
         func apply(_ manifest: String, environment: [String: String] = [:]) throws -> ProcessResult {
             try tokenbatch(
-                ["apply", manifest, "--now", BadInputEndToEndTests.now, "--out-dir", "out"], in: root.url, environment: environment)
+                ["apply", manifest, "--now", BadInputEndToEndTests.now, "--out-dir", "out"], in: root.url,
+                environment: environment)
         }
 
         /// Fills `out` from the valid manifest and a fresh key, which later runs must not change.
@@ -371,9 +420,9 @@ extension BadInputEndToEndTests {
     }
 }
 
-fileprivate extension String {
+extension String {
     /// The text with `target`, which must occur exactly once, replaced.
-    func replacingOnce(_ target: String, with replacement: String) -> String {
+    fileprivate func replacingOnce(_ target: String, with replacement: String) -> String {
         precondition(components(separatedBy: target).count == 2, "`\(target)` must occur once")
         return replacingOccurrences(of: target, with: replacement)
     }

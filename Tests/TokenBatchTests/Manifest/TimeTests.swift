@@ -4,18 +4,22 @@ import Testing
 @testable import TokenBatch
 
 struct DurationTests {
-    @Test("Whole numbers with a unit", arguments: [
-        ("90s", 90), ("15m", 900), ("12h", 43_200), ("30d", 2_592_000), ("2w", 1_209_600), ("1d", 86_400),
-    ] as [(String, Int64)])
+    @Test(
+        "Whole numbers with a unit",
+        arguments: [
+            ("90s", 90), ("15m", 900), ("12h", 43_200), ("30d", 2_592_000), ("2w", 1_209_600), ("1d", 86_400),
+        ] as [(String, Int64)])
     func accepted(text: String, seconds: Int64) throws {
         #expect(try Duration(parsing: text).seconds == seconds)
     }
 
-    @Test("Every malformed duration is refused with its own explanation", arguments: [
-        ("30", "has no unit"), ("1.5d", "has a fraction"), ("-5d", "is negative"), ("0d", "is zero"),
-        ("30mo", "unknown unit"), ("1y", "unknown unit"), ("30 d", "unknown unit"), ("d", "is not a duration"),
-        ("", "is empty"), ("+3d", "has a sign"), ("99999999999999999999d", "far too long"),
-    ])
+    @Test(
+        "Every malformed duration is refused with its own explanation",
+        arguments: [
+            ("30", "has no unit"), ("1.5d", "has a fraction"), ("-5d", "is negative"), ("0d", "is zero"),
+            ("30mo", "unknown unit"), ("1y", "unknown unit"), ("30 d", "unknown unit"), ("d", "is not a duration"),
+            ("", "is empty"), ("+3d", "has a sign"), ("99999999999999999999d", "far too long"),
+        ])
     func refused(text: String, explanation: String) {
         #expect {
             try Duration(parsing: text)
@@ -54,7 +58,9 @@ struct UnixTimeTests {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<2_000 {
             let seconds = Int64.random(in: 0...7_258_118_400, using: &generator)
-            #expect(UnixTime(seconds: seconds).rfc3339 == formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds))))
+            #expect(
+                UnixTime(seconds: seconds).rfc3339
+                    == formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds))))
         }
     }
 
@@ -67,11 +73,15 @@ struct UnixTimeTests {
         #expect(throws: ValueProblem.self) { try UnixTime(rfc3339: "2027-04-31T00:00:00Z") }
     }
 
-    @Test("Times that depend on the host or carry fractions are refused", arguments: [
-        ("2027-03-01T00:00:00", "no time zone"), ("2027-03-01T00:00:00.5Z", "fraction"), ("2027-03-01", "not an RFC 3339"),
-        ("2027-03-01T24:00:00Z", "not a real time"), ("2027-03-01T00:00:60Z", "not a real time"),
-        ("2027-03-01T00:00:00+0200", "malformed offset"), ("03/01/2027", "not an RFC 3339"), ("2027-13-01T00:00:00Z", "calendar date"),
-    ])
+    @Test(
+        "Times that depend on the host or carry fractions are refused",
+        arguments: [
+            ("2027-03-01T00:00:00", "no time zone"), ("2027-03-01T00:00:00.5Z", "fraction"),
+            ("2027-03-01", "not an RFC 3339"),
+            ("2027-03-01T24:00:00Z", "not a real time"), ("2027-03-01T00:00:60Z", "not a real time"),
+            ("2027-03-01T00:00:00+0200", "malformed offset"), ("03/01/2027", "not an RFC 3339"),
+            ("2027-13-01T00:00:00Z", "calendar date"),
+        ])
     func refused(text: String, explanation: String) {
         #expect {
             try UnixTime(rfc3339: text)

@@ -75,7 +75,8 @@ struct YAMLLoaderTests {
 
     @Test("Aliases that stay within the bound are resolved")
     func modestAliases() throws {
-        let (root, problems) = try YAMLLoader.load(Array("shared: &o [a.com, b.com]\nx: *o\ny: *o\n".utf8), file: "m.yml")
+        let (root, problems) = try YAMLLoader.load(
+            Array("shared: &o [a.com, b.com]\nx: *o\ny: *o\n".utf8), file: "m.yml")
 
         #expect(problems.isEmpty)
         guard case .mapping(let pairs)? = root?.content, case .sequence(let items) = pairs[2].value.content else {

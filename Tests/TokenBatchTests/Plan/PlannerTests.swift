@@ -65,37 +65,42 @@ struct PlannerTests {
         #expect(plan.keys.map(\.resolvedPath) == ["./keys/test-key.p8"])
     }
 
-    @Test("Each broken rule is reported at its place with its code", arguments: [
-        ("version: 1", "version: 2", "m.yml:1:10 TB013"),
-        ("version: 1", "version: \"1\"", "m.yml:1:10 TB011"),
-        ("team_id: DEF123GHIJ", "team_id: def123ghij", "m.yml:2:10 TB020"),
-        ("team_id: DEF123GHIJ", "team_id: DEF123", "m.yml:2:10 TB020"),
-        ("team_id: DEF123GHIJ", "team: DEF123GHIJ", "m.yml:2:1 TB010"),
-        ("    kid: ABC123DEFG", "    kid: ABC-123", "m.yml:5:10 TB021"),
-        ("    kid: ABC123DEFG", "    kid: DEF123GHIJ", "m.yml:5:10 TB022"),
-        ("    file: keys/test-key.p8", "    file: keys/test-key.p8\n    env: KEY", "m.yml:6:11 TB023"),
-        ("  key: prod", "  key: prd", "m.yml:8:8 TB024"),
-        ("    scopes: [mapkit_js]", "    scopes: [mapkit]", "m.yml:12:14 TB030"),
-        ("    scopes: [mapkit_js]", "    scopes: mapkit_js", "m.yml:12:13 TB011"),
-        ("    scopes: [mapkit_js]", "    scopes: []", "m.yml:12:13 TB031"),
-        ("    origins: [example.com, \"*.example.com\"]", "    origins: []", "m.yml:13:14 TB032"),
-        ("    origins: [example.com, \"*.example.com\"]", "    origins: [example.com, example.com]", "m.yml:13:28 TB034"),
-        ("  lifetime: 30d", "  lifetime: 30", "m.yml:9:13 TB040"),
-        ("  lifetime: 30d", "  expires: 2027-01-01T00:00:00", "m.yml:9:12 TB041"),
-        ("  lifetime: 30d", "  expires: 2020-01-01T00:00:00Z", "m.yml:9:12 TB044"),
-        ("  lifetime: 30d", "  lifetime: 30d\n  expires: 2099-01-01T00:00:00Z", "m.yml:10:12 TB042"),
-        ("  lifetime: 30d", "  renew_before: 1d", "m.yml:11:3 TB043"),
-        ("  web:", "  Web_Site:", "m.yml:11:3 TB050"),
-        ("    path: tokens.json", "    path: /etc/tokens.json", "m.yml:18:11 TB051"),
-        ("    path: tokens.json", "    path: ../tokens.json", "m.yml:18:11 TB051"),
-        ("    path: tokens.json", "    path: \"{name}.json\"", "m.yml:18:11 TB051"),
-        ("    path: tokens.json", "    path: web.env", "m.yml:20:11 TB052"),
-        ("    path: \"{product}.env\"", "    path: all.env", "m.yml:20:11 TB052"),
-        ("    path: \"{product}.env\"", "    path: all.env\n    variable: 1TOKEN", "m.yml:21:15 TB053"),
-        ("  - format: json", "  - format: yaml", "m.yml:17:13 TB054"),
-        ("    path: tokens.json", "    path: tokens.json\n    mode: \"0666\"", "m.yml:19:11 TB055"),
-        ("    scopes: [server_api]", "    scope: [server_api]", "m.yml:15:5 TB010"),
-    ])
+    @Test(
+        "Each broken rule is reported at its place with its code",
+        arguments: [
+            ("version: 1", "version: 2", "m.yml:1:10 TB013"),
+            ("version: 1", "version: \"1\"", "m.yml:1:10 TB011"),
+            ("team_id: DEF123GHIJ", "team_id: def123ghij", "m.yml:2:10 TB020"),
+            ("team_id: DEF123GHIJ", "team_id: DEF123", "m.yml:2:10 TB020"),
+            ("team_id: DEF123GHIJ", "team: DEF123GHIJ", "m.yml:2:1 TB010"),
+            ("    kid: ABC123DEFG", "    kid: ABC-123", "m.yml:5:10 TB021"),
+            ("    kid: ABC123DEFG", "    kid: DEF123GHIJ", "m.yml:5:10 TB022"),
+            ("    file: keys/test-key.p8", "    file: keys/test-key.p8\n    env: KEY", "m.yml:6:11 TB023"),
+            ("  key: prod", "  key: prd", "m.yml:8:8 TB024"),
+            ("    scopes: [mapkit_js]", "    scopes: [mapkit]", "m.yml:12:14 TB030"),
+            ("    scopes: [mapkit_js]", "    scopes: mapkit_js", "m.yml:12:13 TB011"),
+            ("    scopes: [mapkit_js]", "    scopes: []", "m.yml:12:13 TB031"),
+            ("    origins: [example.com, \"*.example.com\"]", "    origins: []", "m.yml:13:14 TB032"),
+            (
+                "    origins: [example.com, \"*.example.com\"]", "    origins: [example.com, example.com]",
+                "m.yml:13:28 TB034"
+            ),
+            ("  lifetime: 30d", "  lifetime: 30", "m.yml:9:13 TB040"),
+            ("  lifetime: 30d", "  expires: 2027-01-01T00:00:00", "m.yml:9:12 TB041"),
+            ("  lifetime: 30d", "  expires: 2020-01-01T00:00:00Z", "m.yml:9:12 TB044"),
+            ("  lifetime: 30d", "  lifetime: 30d\n  expires: 2099-01-01T00:00:00Z", "m.yml:10:12 TB042"),
+            ("  lifetime: 30d", "  renew_before: 1d", "m.yml:11:3 TB043"),
+            ("  web:", "  Web_Site:", "m.yml:11:3 TB050"),
+            ("    path: tokens.json", "    path: /etc/tokens.json", "m.yml:18:11 TB051"),
+            ("    path: tokens.json", "    path: ../tokens.json", "m.yml:18:11 TB051"),
+            ("    path: tokens.json", "    path: \"{name}.json\"", "m.yml:18:11 TB051"),
+            ("    path: tokens.json", "    path: web.env", "m.yml:20:11 TB052"),
+            ("    path: \"{product}.env\"", "    path: all.env", "m.yml:20:11 TB052"),
+            ("    path: \"{product}.env\"", "    path: all.env\n    variable: 1TOKEN", "m.yml:21:15 TB053"),
+            ("  - format: json", "  - format: yaml", "m.yml:17:13 TB054"),
+            ("    path: tokens.json", "    path: tokens.json\n    mode: \"0666\"", "m.yml:19:11 TB055"),
+            ("    scopes: [server_api]", "    scope: [server_api]", "m.yml:15:5 TB010"),
+        ])
     func brokenRule(old: String, new: String, expected: String) {
         let found = summary(problems(replacing(old, with: new)))
         #expect(found.contains(expected), "found \(found)")
@@ -111,7 +116,10 @@ struct PlannerTests {
     @Test("All problems are reported in one run, errors before warnings, in file order")
     func everyProblemAtOnce() {
         let yaml = replacing("team_id: DEF123GHIJ", with: "team_id: lower")
-            .replacingOccurrences(of: "    scopes: [server_api]", with: "    scopes: [server_api, mapkit_js]\n    origins: [\"https://x.com\"]")
+            .replacingOccurrences(
+                of: "    scopes: [server_api]",
+                with: "    scopes: [server_api, mapkit_js]\n    origins: [\"https://x.com\"]"
+            )
             .replacingOccurrences(of: "  lifetime: 30d", with: "  lifetime: 1.5d")
         let found = problems(yaml).sortedForReport()
 
@@ -121,7 +129,8 @@ struct PlannerTests {
 
     @Test("YAML 1.1 spellings stay text where text is expected")
     func yaml11Surprises() throws {
-        let yaml = replacing("  web:", with: "  no:").replacingOccurrences(of: "team_id: DEF123GHIJ", with: "team_id: 1234567890")
+        let yaml = replacing("  web:", with: "  no:").replacingOccurrences(
+            of: "team_id: DEF123GHIJ", with: "team_id: 1234567890")
         let plan = try plan(yaml).get()
 
         #expect(plan.tokens.first?.product == "no")
@@ -130,7 +139,8 @@ struct PlannerTests {
 
     @Test("A product's own expiry wins over the default lifetime")
     func ownExpiryWins() throws {
-        let yaml = replacing("    scopes: [server_api]", with: "    scopes: [server_api]\n    expires: 2030-01-01T00:00:00+01:00")
+        let yaml = replacing(
+            "    scopes: [server_api]", with: "    scopes: [server_api]\n    expires: 2030-01-01T00:00:00+01:00")
         let plan = try plan(yaml).get()
 
         #expect(plan.tokens[1].expiresAt.rfc3339 == "2029-12-31T23:00:00Z")
@@ -138,7 +148,8 @@ struct PlannerTests {
 
     @Test("Several scopes in one token are a warning, not an error")
     func severalScopes() throws {
-        let yaml = replacing("    scopes: [server_api]", with: "    scopes: [server_api, web_snapshots]\n    origins: [example.com]")
+        let yaml = replacing(
+            "    scopes: [server_api]", with: "    scopes: [server_api, web_snapshots]\n    origins: [example.com]")
         let plan = try plan(yaml).get()
 
         #expect(summary(plan.warnings) == ["m.yml:15:13 TB035"])
@@ -157,18 +168,26 @@ struct PlannerTests {
 }
 
 struct OriginRuleTests {
-    @Test("Accepted origins", arguments: ["example.com", "*.example.com", "localhost", "a-b.example.co.uk", "xn--bcher-kva.example", "127.0.0.1"])
+    @Test(
+        "Accepted origins",
+        arguments: [
+            "example.com", "*.example.com", "localhost", "a-b.example.co.uk", "xn--bcher-kva.example", "127.0.0.1",
+        ])
     func accepted(origin: String) {
         #expect(OriginRule.check(origin) == nil)
     }
 
-    @Test("Refused origins, each with its reason", arguments: [
-        ("https://example.com", "scheme"), ("example.com/", "path or a trailing slash"), ("example.com/maps", "path"),
-        ("example.com:8443", "port"), ("Example.com", "upper-case"), (" example.com", "whitespace"),
-        ("example.com,b.com", "comma"), ("www.*.example.com", "not a leading"), ("*example.com", "not a leading"),
-        ("*.com", "top-level"), ("*", "not a leading"), ("exa_mple.com", "not a valid domain"), ("example..com", "empty label"),
-        ("-example.com", "not a valid domain"), ("bücher.example", "non-ASCII"), ("", "empty"),
-    ])
+    @Test(
+        "Refused origins, each with its reason",
+        arguments: [
+            ("https://example.com", "scheme"), ("example.com/", "path or a trailing slash"),
+            ("example.com/maps", "path"),
+            ("example.com:8443", "port"), ("Example.com", "upper-case"), (" example.com", "whitespace"),
+            ("example.com,b.com", "comma"), ("www.*.example.com", "not a leading"), ("*example.com", "not a leading"),
+            ("*.com", "top-level"), ("*", "not a leading"), ("exa_mple.com", "not a valid domain"),
+            ("example..com", "empty label"),
+            ("-example.com", "not a valid domain"), ("bücher.example", "non-ASCII"), ("", "empty"),
+        ])
     func refused(origin: String, reason: String) {
         let problem = OriginRule.check(origin)
         #expect(problem?.message.contains(reason) == true, "\(problem?.message ?? "accepted")")

@@ -19,7 +19,8 @@ struct SignatureTests {
         for index in 0..<2_000 {
             let spec = TokenSpec(
                 product: "p\(index)", keyIndex: 0, keyID: "TESTKEY001", issuer: "TESTTEAM01",
-                issuedAt: UnixTime(seconds: 1_800_000_000), expiresAt: UnixTime(seconds: 1_800_000_000 + Int64(index) + 1),
+                issuedAt: UnixTime(seconds: 1_800_000_000),
+                expiresAt: UnixTime(seconds: 1_800_000_000 + Int64(index) + 1),
                 scopes: ["server_api"], origins: [])
             let input = TokenEncoder.signingInput(headerSegment: header, spec: spec)
             let signature = try signer.sign(input)
@@ -36,7 +37,7 @@ struct SignatureTests {
         let verdicts = try IndependentVerifier.checkWithPython(
             tokens, publicKeyPEM: try IndependentVerifier.publicKeyPEM(ofPrivateKey: keyFile))
         #expect(verdicts.count == tokens.count)
-        #expect(verdicts.allSatisfy { $0.valid && $0.signature_length == 64 })
+        #expect(verdicts.allSatisfy { $0.valid && $0.signatureLength == 64 })
     }
 
     @Test("The DER-to-R||S conversion pads short halves and round-trips")
@@ -64,15 +65,19 @@ struct SignatureTests {
         // Apple's own decoded example, byte for byte.
         #expect(
             TokenEncoder.payload(of: spec)
-                == Array(#"{"iss":"DEF123GHIJ","iat":1437179036,"exp":1493298100,"scope":"server_api","origin":"*.example.com"}"#.utf8))
+                == Array(
+                    #"{"iss":"DEF123GHIJ","iat":1437179036,"exp":1493298100,"scope":"server_api","origin":"*.example.com"}"#
+                        .utf8))
     }
 
-    @Test("Keys that are not EC P-256 are refused with the curve or algorithm named", arguments: [
-        (["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:secp384r1"], "secp384r1"),
-        (["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:secp256k1"], "secp256k1"),
-        (["genpkey", "-algorithm", "ED25519"], "ED25519"),
-        (["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"], "RSA"),
-    ])
+    @Test(
+        "Keys that are not EC P-256 are refused with the curve or algorithm named",
+        arguments: [
+            (["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:secp384r1"], "secp384r1"),
+            (["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:secp256k1"], "secp256k1"),
+            (["genpkey", "-algorithm", "ED25519"], "ED25519"),
+            (["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"], "RSA"),
+        ])
     func wrongKeysAreRefused(arguments: [String], name: String) throws {
         let directory = try TemporaryDirectory()
         let keyFile = directory.url.appendingPathComponent("test-key.pem")

@@ -6,9 +6,16 @@ enum IndependentVerifier {
     struct Verdict: Decodable {
         var valid: Bool
         var problem: String?
-        var header_raw: String?
-        var payload_raw: String?
-        var signature_length: Int?
+        var headerRaw: String?
+        var payloadRaw: String?
+        var signatureLength: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case valid, problem
+            case headerRaw = "header_raw"
+            case payloadRaw = "payload_raw"
+            case signatureLength = "signature_length"
+        }
     }
 
     /// The public key of a private key file, in PEM, as the `openssl` command line computes it.

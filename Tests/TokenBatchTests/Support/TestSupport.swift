@@ -62,7 +62,8 @@ private final class LockedData: @unchecked Sendable {
 var tokenbatchBinary: String {
     get throws {
         let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tokenbatch"),
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+                "tokenbatch"),
             Bundle.main.bundleURL.appendingPathComponent("tokenbatch"),
             Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("tokenbatch"),
             packageRoot.appendingPathComponent(".build/debug/tokenbatch"),
@@ -113,14 +114,17 @@ final class TemporaryDirectory {
 /// Makes a P-256 key in PKCS#8 PEM with the `openssl` command line, for tests only.
 func makeTestKey(at path: URL, curve: String = "P-256") throws {
     let result = try runProcess(
-        "/usr/bin/openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:\(curve)", "-out", path.path])
+        "/usr/bin/openssl",
+        ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:\(curve)", "-out", path.path])
     guard result.status == 0 else { throw TestFailure("openssl genpkey failed: \(result.standardError)") }
 }
 
 /// A snapshot of every file under a folder: path, bytes, permissions and modification time.
 func snapshot(of directory: URL) throws -> [String: String] {
     var files: [String: String] = [:]
-    guard let walker = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil) else { return files }
+    guard let walker = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil) else {
+        return files
+    }
     for case let url as URL in walker {
         let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
         let relative = String(url.path.dropFirst(directory.path.count))
