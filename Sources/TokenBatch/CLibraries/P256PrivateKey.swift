@@ -41,8 +41,39 @@ final class P256PrivateKey: @unchecked Sendable {
         self.key = key
     }
 
+    /// A new random key, from OpenSSL's generator.
+    init() throws {
+        guard let context = EVP_PKEY_CTX_new_from_name(nil, "EC", nil) else {
+            throw OpenSSLError.drain("creating a key generator")
+        }
+        defer { EVP_PKEY_CTX_free(context) }
+
+        var generated: OpaquePointer?
+        guard EVP_PKEY_keygen_init(context) == 1, EVP_PKEY_CTX_set_group_name(context, "P-256") == 1,
+            EVP_PKEY_keygen(context, &generated) == 1, let generated
+        else {
+            throw OpenSSLError.drain("generating a P-256 key")
+        }
+        key = generated
+    }
+
     deinit {
+        // For EC keys EVP_PKEY_free clears the private scalar before releasing it.
         EVP_PKEY_free(key)
+    }
+
+    /// The key as Apple delivers it: unencrypted PKCS#8 in PEM (`BEGIN PRIVATE KEY`).
+    ///
+    /// The caller owns secret bytes and should erase them when done.
+    func pkcs8PEM() throws -> [UInt8] {
+        guard let pem = bytesWritten(secret: true, by: { PEM_write_bio_PrivateKey($0, key, nil, nil, 0, nil, nil) })
+        else { throw OpenSSLError.drain("writing the private key") }
+        return pem
+    }
+
+    /// The public half.
+    func publicKey() throws(KeyProblem) -> P256PublicKey {
+        try P256PublicKey(der: publicKeyDER())
     }
 
     /// The public half in SubjectPublicKeyInfo DER, as `openssl pkey -pubout -outform DER` gives.

@@ -33,6 +33,25 @@ final class P256PublicKey: @unchecked Sendable {
         EVP_PKEY_free(key)
     }
 
+    /// SubjectPublicKeyInfo in PEM (`BEGIN PUBLIC KEY`), as `openssl pkey -pubout` writes it.
+    func pem() -> String {
+        let bytes = bytesWritten { PEM_write_bio_PUBKEY($0, key) } ?? []
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The affine coordinates of the point, each 32 bytes big-endian, as a JWK carries them.
+    func coordinates() -> (x: [UInt8], y: [UInt8]) {
+        let length = i2d_PUBKEY(key, nil)
+        var der = [UInt8](repeating: 0, count: max(0, Int(length)))
+        der.withUnsafeMutableBufferPointer { buffer in
+            var cursor = buffer.baseAddress
+            _ = i2d_PUBKEY(key, &cursor)
+        }
+        // A P-256 SubjectPublicKeyInfo ends with the uncompressed point 04 || x || y.
+        let point = der.suffix(65)
+        return (Array(point.dropFirst().prefix(32)), Array(point.suffix(32)))
+    }
+
     /// Whether `signature`, in the 64-byte JWS form, is a valid ES256 signature of `message`.
     /// Any other length is invalid: DER and unpadded forms are exactly what Apple rejects.
     func isValidSignature(_ signature: [UInt8], of message: [UInt8]) -> Bool {

@@ -19,7 +19,8 @@ public struct SystemError: Error, Sendable, CustomStringConvertible {
 enum SystemCalls {
     /// The whole content of a regular file, refusing anything larger than `limit` bytes.
     static func readFile(_ path: String, limit: Int) throws(SystemError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO must not wait for a writer; regular files ignore it.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { throw SystemError(operation: "open", path: path, code: errno) }
         defer { close(descriptor) }
 
@@ -43,6 +44,13 @@ enum SystemCalls {
             content.append(contentsOf: chunk[0..<count])
             if content.count > limit { throw SystemError(operation: "read", path: path, code: EFBIG) }
         }
+    }
+
+    /// The permission bits of the file at `path`, following links; `nil` if it cannot be read.
+    static func permissions(of path: String) -> UInt16? {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        return UInt16(status.st_mode & 0o7777)
     }
 
     static func environmentVariable(_ name: String) -> String? {

@@ -8,15 +8,16 @@ struct ApplyCommand {
 
     func run() -> ExitStatus {
         let started = SystemCalls.monotonicSeconds()
-        guard let plan = tool.loadPlan(invocation) else { return .invalidInput }
-
-        let keys: [SigningKey]
-        do {
-            keys = try KeyLoader.loadKeys(of: plan, environment: tool.environment)
-        } catch {
-            tool.report(error.diagnostics)
+        let planning = tool.makePlan(invocation)
+        guard let plan = planning.plan else {
+            tool.report(planning.diagnostics, sources: planning.sources)
             return .invalidInput
         }
+
+        let loaded = KeyLoader.loadKeys(of: plan, environment: tool.environment)
+        tool.report(planning.diagnostics + loaded.diagnostics, sources: planning.sources)
+        let keys = loaded.keys.compactMap { $0 }
+        guard keys.count == plan.keys.count else { return .invalidInput }
 
         let tokens: [String]
         do {
@@ -27,9 +28,12 @@ struct ApplyCommand {
             return .failure
         }
 
+        let thumbprints = keys.map(\.thumbprint)
         let files = plan.files.map { file in
             OutputWriter.File(
-                path: file.path, bytes: OutputRenderer.render(file, plan: plan, tokens: tokens), mode: file.mode)
+                path: file.path,
+                bytes: OutputRenderer.render(file, plan: plan, tokens: tokens, thumbprints: thumbprints),
+                mode: file.mode)
         }
         do {
             try OutputWriter.replace(files, in: invocation.outputDirectory)
@@ -49,23 +53,24 @@ struct ApplyCommand {
         let milliseconds = Int((seconds * 1000).rounded())
         var text = style.bold("Signed \(count) token\(count == 1 ? "" : "s") in \(milliseconds) ms") + "\n"
 
-        let nameWidth = plan.tokens.prefix(Self.summaryLimit).map(\.product.count).max() ?? 0
-        let scopeWidth = plan.tokens.prefix(Self.summaryLimit).map(\.scope.count).max() ?? 0
-        for token in plan.tokens.prefix(Self.summaryLimit) {
+        let listed = plan.tokens.prefix(Self.summaryLimit)
+        let nameWidth = listed.map(\.product.count).max() ?? 0
+        let scopeWidth = listed.map(\.scope.count).max() ?? 0
+        for token in listed {
             let name = token.product + String(repeating: " ", count: nameWidth - token.product.count)
             let scope = token.scope + String(repeating: " ", count: scopeWidth - token.scope.count)
             text +=
                 "  \(name)  \(scope)  kid \(token.keyID)  expires \(token.expiresAt.rfc3339) "
                 + "(\(token.expiresAt.relative(to: plan.now)))\n"
         }
-        if count > Self.summaryLimit {
-            text += "  … and \(count - Self.summaryLimit) more\n"
+        if count > listed.count {
+            text += "  … and \(count - listed.count) more\n"
         }
 
         let names = plan.files.prefix(5).map(\.path).joined(separator: ", ")
         let more = plan.files.count > 5 ? " and \(plan.files.count - 5) more" : ""
-        text +=
-            "Wrote \(plan.files.count) file\(plan.files.count == 1 ? "" : "s") to \(invocation.outputDirectory)/: \(names)\(more)\n"
+        let files = "\(plan.files.count) file\(plan.files.count == 1 ? "" : "s")"
+        text += "Wrote \(files) to \(invocation.outputDirectory)/: \(names)\(more)\n"
         return text
     }
 }

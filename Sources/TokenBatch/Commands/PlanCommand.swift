@@ -4,15 +4,31 @@ struct PlanCommand {
     var invocation: Invocation
 
     func run() -> ExitStatus {
-        guard let plan = tool.loadPlan(invocation) else { return .invalidInput }
-        tool.console.writeOutput(PlanTable.render(plan, outputDirectory: invocation.outputDirectory))
+        let planning = tool.makePlan(invocation)
+        guard let plan = planning.plan else {
+            tool.report(planning.diagnostics, sources: planning.sources)
+            return .invalidInput
+        }
+
+        // Keys are checked when they are present; a pull request usually has none, and
+        // then `apply`'s need for them is only a warning.
+        let keys = KeyLoader.loadKeys(of: plan, environment: tool.environment, missingIsWarning: true)
+        let diagnostics = planning.diagnostics + keys.diagnostics
+        tool.report(diagnostics, sources: planning.sources)
+        guard !diagnostics.hasErrors else { return .invalidInput }
+
+        let thumbprints = keys.keys.map { $0?.thumbprint }
+        tool.console.writeOutput(
+            PlanTable.render(plan, thumbprints: thumbprints, outputDirectory: invocation.outputDirectory))
         return .success
     }
 }
 
 /// The plan as a table for reviewers: one row per product, then the files.
 enum PlanTable {
-    static func render(_ plan: Plan, outputDirectory: String) -> String {
+    /// - Parameter thumbprints: each key's thumbprint, parallel to `plan.keys`; `nil` for a
+    ///   key that is not available here.
+    static func render(_ plan: Plan, thumbprints: [String?], outputDirectory: String) -> String {
         let header = ["PRODUCT", "SCOPE", "ORIGIN", "KEY", "LIFETIME", "EXPIRES"]
         let rows = plan.tokens.map { token in
             [
@@ -21,6 +37,17 @@ enum PlanTable {
             ]
         }
         var text = table([header] + rows)
+
+        text += "\nKeys:\n"
+        for (key, thumbprint) in zip(plan.keys, thumbprints) {
+            let source: String =
+                switch key.source {
+                case .file: "file \(key.resolvedPath ?? "")"
+                case .environment(let name): "environment variable \(name)"
+                }
+            let state = thumbprint.map { "thumbprint \($0)" } ?? "not available here"
+            text += "  \(key.name) (\(key.keyID)): \(source), \(state)\n"
+        }
 
         text += "\nFiles under \(outputDirectory)/:\n"
         let listed = plan.files.prefix(20)

@@ -48,27 +48,36 @@ public struct TokenBatchTool: Sendable {
 
     // MARK: - Shared steps
 
-    /// Loads and plans the manifest, printing every problem; `nil` when there are errors.
-    func loadPlan(_ invocation: Invocation) -> Plan? {
-        var sources: [String: [UInt8]] = [:]
+    /// A manifest planned, or the problems that stopped it, with the text they point into.
+    struct PlanningOutcome {
+        var plan: Plan?
+        /// Errors, or the plan's warnings.
+        var diagnostics: [Diagnostic]
+        /// The manifest's text by file name, for quoting lines in messages.
+        var sources: [String: [UInt8]]
+    }
+
+    /// Reads, loads and plans the manifest; prints nothing.
+    func makePlan(_ invocation: Invocation) -> PlanningOutcome {
+        let bytes: [UInt8]
         do {
-            let loaded = try ManifestLoader.load(path: invocation.manifest)
-            sources[invocation.manifest] = loaded.source
-            let plan = try Planner.plan(loaded.manifest, at: invocation.now ?? clock(), problems: loaded.problems)
-            report(plan.warnings, sources: sources)
-            return plan
+            bytes = try ManifestLoader.read(path: invocation.manifest)
         } catch {
-            if sources.isEmpty,
-                let bytes = try? SystemCalls.readFile(invocation.manifest, limit: ManifestLoader.maximumSize)
-            {
-                sources[invocation.manifest] = bytes
-            }
-            report(error.diagnostics, sources: sources)
-            return nil
+            return PlanningOutcome(plan: nil, diagnostics: error.diagnostics, sources: [:])
+        }
+
+        let sources = [invocation.manifest: bytes]
+        do {
+            let loaded = try ManifestLoader.load(bytes: bytes, file: invocation.manifest)
+            let plan = try Planner.plan(loaded.manifest, at: invocation.now ?? clock(), problems: loaded.problems)
+            return PlanningOutcome(plan: plan, diagnostics: plan.warnings, sources: sources)
+        } catch {
+            return PlanningOutcome(plan: nil, diagnostics: error.diagnostics, sources: sources)
         }
     }
 
-    func report(_ diagnostics: [Diagnostic], sources: [String: [UInt8]] = [:]) {
+    /// Prints `diagnostics` on standard error, errors first, with a closing count.
+    func report(_ diagnostics: [Diagnostic], sources: [String: [UInt8]]) {
         guard !diagnostics.isEmpty else { return }
         let renderer = DiagnosticRenderer(sources: sources, style: console.errorStyle)
         console.writeError(renderer.render(diagnostics.sortedForReport()))

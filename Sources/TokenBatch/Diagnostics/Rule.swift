@@ -19,6 +19,7 @@ public enum Rule: String, Sendable, CaseIterable {
     case missingKey = "TB012"
     case unsupportedVersion = "TB013"
     case noProducts = "TB014"
+    case manifestUnreadable = "TB015"
 
     case teamID = "TB020"
     case keyID = "TB021"
@@ -52,6 +53,7 @@ public enum Rule: String, Sendable, CaseIterable {
 
     case keyUnavailable = "TB060"
     case keyUnusable = "TB061"
+    case keyFilePermissions = "TB062"
 
     /// The stable code, such as `TB004`.
     public var code: String { rawValue }
@@ -59,7 +61,7 @@ public enum Rule: String, Sendable, CaseIterable {
     /// Whether breaking the rule stops the run unless the diagnostic says otherwise.
     public var severity: Severity {
         switch self {
-        case .unusedKey, .severalScopes, .renewalWindow, .outlivesKey: .warning
+        case .unusedKey, .severalScopes, .renewalWindow, .outlivesKey, .keyFilePermissions: .warning
         default: .error
         }
     }

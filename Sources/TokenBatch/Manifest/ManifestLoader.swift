@@ -10,22 +10,22 @@ public enum ManifestLoader {
         public var source: [UInt8]
     }
 
-    /// Loads the manifest at `path`.
+    /// The bytes of the manifest at `path`.
     ///
-    /// - Throws: `DiagnosticsError` when the file cannot be read or is not YAML at all; smaller
-    ///   problems are returned in `problems` so that planning can add its own.
-    public static func load(path: String) throws(DiagnosticsError) -> Loaded {
-        let bytes: [UInt8]
+    /// - Throws: `DiagnosticsError` when the file cannot be read.
+    public static func read(path: String) throws(DiagnosticsError) -> [UInt8] {
         do {
-            bytes = try SystemCalls.readFile(path, limit: maximumSize)
+            return try SystemCalls.readFile(path, limit: maximumSize)
         } catch {
             let hint = error.isMissing ? "check the path; it is relative to the current folder" : nil
-            throw DiagnosticsError([Diagnostic(.yamlSyntax, at: nil, "\(error)", hint: hint)])
+            throw DiagnosticsError([Diagnostic(.manifestUnreadable, at: nil, "\(error)", hint: hint)])
         }
-        return try load(bytes: bytes, file: path)
     }
 
     /// Loads a manifest from `bytes`, reporting positions in `file`.
+    ///
+    /// - Throws: `DiagnosticsError` when the bytes are not YAML at all; smaller problems are
+    ///   returned in `problems` so that planning can add its own.
     public static func load(bytes: [UInt8], file: String) throws(DiagnosticsError) -> Loaded {
         let (root, yamlProblems) = try YAMLLoader.load(bytes, file: file)
         let directory = file.lastIndex(of: "/").map { String(file[..<$0]) } ?? "."

@@ -12,6 +12,10 @@ public enum KeyProblem: Error, Sendable, Equatable {
     case notAPrivateKey(String)
     /// Text with no PEM armour at all.
     case notPEM
+    /// Base64 without the BEGIN and END lines around it.
+    case bareBase64
+    /// OpenSSH's own private key format, which is not PEM inside.
+    case openSSHFormat
     /// The file or variable holds nothing.
     case empty
 
@@ -23,13 +27,17 @@ public enum KeyProblem: Error, Sendable, Equatable {
         case .wrongAlgorithm(let name):
             "it is a \(name) key, but Apple Maps tokens need an EC P-256 key"
         case .wrongCurve(let curve):
-            "it is an EC key on curve \(curve), but Apple Maps tokens need P-256 (prime256v1)"
+            "it is an EC key on curve \(Self.curveDescription(curve)), but Apple Maps tokens need P-256 (prime256v1)"
         case .encrypted:
             "it is encrypted, and tokenbatch never asks for a password"
         case .notAPrivateKey(let kind):
             "it holds a \(kind), not a private key"
         case .notPEM:
-            "it has no `-----BEGIN PRIVATE KEY-----` line"
+            "it is not PEM text: there is no `-----BEGIN PRIVATE KEY-----` line"
+        case .bareBase64:
+            "it is base64 without the `-----BEGIN PRIVATE KEY-----` and `-----END PRIVATE KEY-----` lines"
+        case .openSSHFormat:
+            "it is in OpenSSH's key format"
         case .empty:
             "it is empty"
         }
@@ -41,8 +49,19 @@ public enum KeyProblem: Error, Sendable, Equatable {
             "decrypt it first: openssl pkcs8 -in KEY.p8 -out AuthKey_KEYID.p8 (then protect that file)"
         case .wrongAlgorithm, .wrongCurve, .notAPrivateKey:
             "use the .p8 file Apple gave you when you created the Maps key"
-        case .unreadable, .notPEM, .empty:
-            "use the .p8 file Apple gave you, with its BEGIN and END lines, unchanged"
+        case .openSSHFormat:
+            "convert a copy to PKCS#8: ssh-keygen -p -N '' -m PKCS8 -f COPY"
+        case .unreadable, .notPEM, .bareBase64, .empty:
+            "use the .p8 file Apple gave you, with its BEGIN and END lines; accepted: \(PEMText.acceptedForms)"
+        }
+    }
+
+    private static func curveDescription(_ name: String) -> String {
+        switch name {
+        case "secp384r1": "secp384r1 (P-384)"
+        case "secp521r1": "secp521r1 (P-521)"
+        case "secp256k1": "secp256k1 (also 256 bits, but a different curve)"
+        default: name
         }
     }
 }

@@ -3,15 +3,16 @@ enum OutputRenderer {
     /// The version of the JSON output's layout; raised on any change a reader could notice.
     static let jsonFormatVersion = 1
 
-    static func render(_ file: PlannedFile, plan: Plan, tokens: [String]) -> [UInt8] {
+    /// - Parameter thumbprints: each key's RFC 7638 thumbprint, parallel to `plan.keys`.
+    static func render(_ file: PlannedFile, plan: Plan, tokens: [String], thumbprints: [String]) -> [UInt8] {
         switch file.format {
-        case .json: json(file, plan: plan, tokens: tokens)
+        case .json: json(file, plan: plan, tokens: tokens, thumbprints: thumbprints)
         case .env: env(file, plan: plan, tokens: tokens)
         }
     }
 
     /// Every token of the file with what it was made from; documented in `docs/outputs.md`.
-    private static func json(_ file: PlannedFile, plan: Plan, tokens: [String]) -> [UInt8] {
+    private static func json(_ file: PlannedFile, plan: Plan, tokens: [String], thumbprints: [String]) -> [UInt8] {
         var json = JSONWriter(reservingCapacity: 200 + file.tokenIndices.count * 700)
         json.raw("{\n  ")
         json.key("format")
@@ -38,6 +39,7 @@ enum OutputRenderer {
             json.raw(position == 0 ? "\n    {\n      " : ",\n    {\n      ")
             field(&json, "product", spec.product)
             field(&json, "key", plan.keys[spec.keyIndex].name)
+            field(&json, "key_thumbprint", thumbprints[spec.keyIndex])
             field(&json, "kid", spec.keyID)
             field(&json, "iss", spec.issuer)
             field(&json, "scope", spec.scope)

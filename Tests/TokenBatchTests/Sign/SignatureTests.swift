@@ -84,7 +84,7 @@ struct SignatureTests {
         #expect(try runProcess("/usr/bin/openssl", arguments + ["-out", keyFile.path]).status == 0)
 
         #expect {
-            try P256PrivateKey(pem: try PEMText.normalised(Array(try Data(contentsOf: keyFile))))
+            try P256PrivateKey(pem: try PEMText.privateKeyBlock(in: Array(try Data(contentsOf: keyFile))))
         } throws: { error in
             (error as? KeyProblem)?.explanation.contains(name) == true
         }
