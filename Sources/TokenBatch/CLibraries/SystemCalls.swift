@@ -12,6 +12,9 @@ public struct SystemError: Error, Sendable, CustomStringConvertible {
 
     /// True when the file or folder does not exist, as opposed to existing and being unusable.
     public var isMissing: Bool { code == ENOENT }
+
+    /// True when a file that had to be new already exists.
+    public var isExisting: Bool { code == EEXIST }
 }
 
 /// The thin layer over the C library's files, clock and environment. It is the only Swift

@@ -7,6 +7,8 @@ enum HelpText {
         case nil: overview
         case .apply: apply
         case .plan: plan
+        case .keygen: keygen
+        case .publicKey: publicKey
         }
     }
 
@@ -16,11 +18,15 @@ enum HelpText {
         Usage:
           tokenbatch apply MANIFEST [--out-dir DIR] [--now TIME] [--jobs N]
           tokenbatch plan MANIFEST [--now TIME]
+          tokenbatch public-key MANIFEST [--key NAME] [--format jwks|pem]
+          tokenbatch keygen FILE
           tokenbatch help [COMMAND]
 
         Commands:
-          apply     Check the manifest, sign every token and write the outputs.
-          plan      Check the manifest and show what apply would do; needs no key, writes nothing.
+          apply       Check the manifest, sign every token and write the outputs.
+          plan        Check the manifest and show what apply would do; needs no key, writes nothing.
+          public-key  Print the public part of the manifest's keys, for verifiers.
+          keygen      Make a P-256 key in Apple's .p8 form, to try tokenbatch without an Apple key.
 
         Options:
           --out-dir DIR   Folder the outputs are written to (default: ./output).
@@ -35,7 +41,7 @@ enum HelpText {
         """
 
     private static let apply = """
-        Usage: tokenbatch apply MANIFEST [--out-dir DIR] [--now TIME] [--jobs N]
+        Usage: tokenbatch apply MANIFEST [--out-dir DIR] [--now TIME] [--jobs N] [--dry-run]
 
         Checks MANIFEST, loads the keys its products use, signs one token per product on all
         cores and writes the outputs the manifest lists under DIR. Nothing is written unless
@@ -45,6 +51,7 @@ enum HelpText {
           --out-dir DIR   Folder the outputs are written to (default: ./output).
           --now TIME      The clock for iat and expiry: RFC 3339 or Unix seconds (default: now).
           --jobs N        Signing workers, 1 to 1024 (default: one per core).
+          --dry-run       Do what `plan` does instead.
 
         """
 
@@ -57,6 +64,28 @@ enum HelpText {
         Options:
           --now TIME      The clock for iat and expiry: RFC 3339 or Unix seconds (default: now).
           --out-dir DIR   The folder apply would write to (default: ./output).
+
+        """
+
+    private static let keygen = """
+        Usage: tokenbatch keygen FILE
+
+        Makes a new EC P-256 private key and writes it to FILE as unencrypted PKCS#8 PEM, the
+        form of Apple's .p8 downloads, readable by the owner only. FILE must not exist.
+        Apple does not know the key: its tokens are well formed, and Apple rejects them.
+
+        """
+
+    private static let publicKey = """
+        Usage: tokenbatch public-key MANIFEST [--key NAME] [--format jwks|pem]
+
+        Loads the keys the manifest's products use and prints their public parts, so that
+        anyone can check tokens without the private key.
+
+        Options:
+          --key NAME        Only the key with this name in the manifest.
+          --format jwks     A JSON Web Key Set, each key with its kid (default).
+          --format pem      SubjectPublicKeyInfo PEM, each after a comment line.
 
         """
 }

@@ -3,6 +3,29 @@ struct Invocation: Equatable {
     enum Command: String, CaseIterable {
         case apply
         case plan
+        case keygen
+        case publicKey = "public-key"
+
+        /// The options that take a value and apply to this command.
+        var valueOptions: [String] {
+            switch self {
+            case .apply: ["--out-dir", "--now", "--jobs"]
+            // The same as `apply`, so that one can stand in for the other in a script.
+            case .plan: ["--out-dir", "--now", "--jobs"]
+            case .keygen: []
+            case .publicKey: ["--key", "--format"]
+            }
+        }
+
+        /// The options without a value that apply to this command.
+        var flags: [String] {
+            self == .apply ? ["--dry-run"] : []
+        }
+
+        /// What the one operand is, for messages.
+        var operand: String {
+            self == .keygen ? "FILE" : "MANIFEST"
+        }
     }
 
     enum Request: Equatable {
@@ -11,16 +34,29 @@ struct Invocation: Equatable {
         case version
     }
 
+    /// How `public-key` prints keys.
+    enum KeyFormat: String, CaseIterable {
+        /// A JSON Web Key Set, each key with its `kid`.
+        case jwks
+        /// SubjectPublicKeyInfo PEM blocks.
+        case pem
+    }
+
     var request: Request
-    var manifest = ""
+    /// The manifest, or for `keygen` the file to create.
+    var operand = ""
     /// Relative to the current folder.
     var outputDirectory = "output"
     /// `nil` means the system clock.
     var now: UnixTime?
     /// `nil` means one worker per core.
     var jobs: Int?
+    /// `public-key`: the one key to print; `nil` means every key.
+    var keyName: String?
+    var keyFormat = KeyFormat.jwks
+    /// `apply --dry-run`: plan only.
+    var dryRun = false
 
-    static let valueOptions = ["--out-dir", "--now", "--jobs"]
     static let flagOptions = ["--help", "-h", "--version"]
 
     /// Reads `arguments`, which exclude the program name.
@@ -41,10 +77,12 @@ struct Invocation: Equatable {
             return
         }
         guard let command = Command(rawValue: first) else {
-            let suggestion = NearestName.suggestion(for: first, among: Command.allCases.map(\.rawValue) + ["help"])
+            let names = Command.allCases.map(\.rawValue)
+            let suggestion = NearestName.suggestion(for: first, among: names + ["help"])
             throw UsageError(
                 "unknown command `\(first)`",
-                hint: suggestion.map { "did you mean `tokenbatch \($0)`?" } ?? "the commands are `apply` and `plan`")
+                hint: suggestion.map { "did you mean `tokenbatch \($0)`?" }
+                    ?? "the commands are " + names.map { "`\($0)`" }.joined(separator: ", "))
         }
         if wantsHelp {
             request = .help(command)
@@ -52,24 +90,33 @@ struct Invocation: Equatable {
         }
         request = .run(command)
 
-        var positional: [String] = []
+        var operands: [String] = []
         var remaining = arguments.dropFirst()[...]
-        var onlyPositional = false
+        var onlyOperands = false
         while let argument = remaining.popFirst() {
-            guard !onlyPositional, argument.hasPrefix("-"), argument != "-" else {
-                positional.append(argument)
+            guard !onlyOperands, argument.hasPrefix("-"), argument != "-" else {
+                operands.append(argument)
                 continue
             }
             if argument == "--" {
-                onlyPositional = true
+                onlyOperands = true
                 continue
             }
 
+            if command.flags.contains(argument) {
+                dryRun = true
+                continue
+            }
             let (name, inlineValue) = Self.split(argument)
-            guard Self.valueOptions.contains(name) else {
-                let suggestion = NearestName.suggestion(for: name, among: Self.valueOptions + Self.flagOptions)
+            guard command.valueOptions.contains(name) else {
+                let known = Command.allCases.flatMap { $0.valueOptions + $0.flags }
+                let problem =
+                    known.contains(name)
+                    ? "option `\(name)` does not apply to `\(command.rawValue)`" : "unknown option `\(name)`"
+                let candidates = command.valueOptions + command.flags + Self.flagOptions
+                let suggestion = NearestName.suggestion(for: name, among: candidates)
                 throw UsageError(
-                    "unknown option `\(name)`",
+                    problem,
                     hint: suggestion.map { "did you mean `\($0)`?" } ?? "see `tokenbatch help \(command.rawValue)`")
             }
             guard let value = inlineValue ?? remaining.popFirst() else {
@@ -78,14 +125,15 @@ struct Invocation: Equatable {
             try apply(name, value)
         }
 
-        guard positional.count == 1 else {
+        guard operands.count == 1 else {
+            let example = command == .keygen ? "keys/AuthKey_TEST000001.p8" : "manifests/example.yml"
             throw UsageError(
-                positional.isEmpty
-                    ? "`\(command.rawValue)` needs a manifest"
-                    : "`\(command.rawValue)` takes one manifest, but \(positional.count) were given",
-                hint: "run `tokenbatch \(command.rawValue) manifests/example.yml`")
+                operands.isEmpty
+                    ? "`\(command.rawValue)` needs a \(command.operand.lowercased())"
+                    : "`\(command.rawValue)` takes one \(command.operand.lowercased()), but \(operands.count) were given",
+                hint: "run `tokenbatch \(command.rawValue) \(example)`")
         }
-        manifest = positional[0]
+        operand = operands[0]
     }
 
     private mutating func apply(_ option: String, _ value: String) throws(UsageError) {
@@ -102,12 +150,21 @@ struct Invocation: Equatable {
                 throw UsageError(
                     "`--now \(value)`: \(error.message)", hint: error.hint ?? "use RFC 3339 or Unix seconds")
             }
-        default:
+        case "--jobs":
             guard let count = Int(value), (1...1024).contains(count) else {
                 throw UsageError(
                     "`--jobs \(value)` is not a number of workers from 1 to 1024", hint: "such as `--jobs 2`")
             }
             jobs = count
+        case "--key":
+            keyName = value
+        default:
+            guard let format = KeyFormat(rawValue: value) else {
+                throw UsageError(
+                    "`--format \(value)` is not a key format",
+                    hint: "use " + KeyFormat.allCases.map { "`\($0.rawValue)`" }.joined(separator: " or "))
+            }
+            keyFormat = format
         }
     }
 

@@ -41,8 +41,14 @@ public struct TokenBatchTool: Sendable {
             return .success
         case .run(.plan):
             return PlanCommand(tool: self, invocation: invocation).run()
+        case .run(.apply) where invocation.dryRun:
+            return PlanCommand(tool: self, invocation: invocation).run()
         case .run(.apply):
             return ApplyCommand(tool: self, invocation: invocation).run()
+        case .run(.keygen):
+            return KeyCommands(tool: self, invocation: invocation).generate()
+        case .run(.publicKey):
+            return KeyCommands(tool: self, invocation: invocation).printPublicKeys()
         }
     }
 
@@ -61,14 +67,14 @@ public struct TokenBatchTool: Sendable {
     func makePlan(_ invocation: Invocation) -> PlanningOutcome {
         let bytes: [UInt8]
         do {
-            bytes = try ManifestLoader.read(path: invocation.manifest)
+            bytes = try ManifestLoader.read(path: invocation.operand)
         } catch {
             return PlanningOutcome(plan: nil, diagnostics: error.diagnostics, sources: [:])
         }
 
-        let sources = [invocation.manifest: bytes]
+        let sources = [invocation.operand: bytes]
         do {
-            let loaded = try ManifestLoader.load(bytes: bytes, file: invocation.manifest)
+            let loaded = try ManifestLoader.load(bytes: bytes, file: invocation.operand)
             let plan = try Planner.plan(loaded.manifest, at: invocation.now ?? clock(), problems: loaded.problems)
             return PlanningOutcome(plan: plan, diagnostics: plan.warnings, sources: sources)
         } catch {

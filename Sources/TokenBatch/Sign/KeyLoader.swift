@@ -3,6 +3,7 @@ struct SigningKey: Sendable {
     var name: String
     var keyID: String
     var privateKey: P256PrivateKey
+    var publicKey: P256PublicKey
     /// The RFC 7638 thumbprint of the public key, which tells keys apart without showing them.
     var thumbprint: String
 }
@@ -85,9 +86,10 @@ public enum KeyLoader {
             var pem = try PEMText.privateKeyBlock(in: text)
             defer { pem.eraseSecret() }
             let privateKey = try P256PrivateKey(pem: pem)
-            let thumbprint = PublicKeyJWK(try privateKey.publicKey()).thumbprint
+            let publicKey = try privateKey.publicKey()
             let signingKey = SigningKey(
-                name: key.name, keyID: key.keyID, privateKey: privateKey, thumbprint: thumbprint)
+                name: key.name, keyID: key.keyID, privateKey: privateKey, publicKey: publicKey,
+                thumbprint: PublicKeyJWK(publicKey).thumbprint)
             return (signingKey, warnings)
         } catch {
             throw Diagnostic(
