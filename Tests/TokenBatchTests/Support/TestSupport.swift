@@ -8,8 +8,10 @@ let packageRoot = URL(fileURLWithPath: #filePath)
 /// What a finished process said and how it ended.
 struct ProcessResult {
     var status: Int32
-    var standardOutput: String
+    var standardOutputData: Data
     var standardError: String
+
+    var standardOutput: String { String(decoding: standardOutputData, as: UTF8.self) }
 }
 
 /// Runs `executable` with `arguments`, feeding `input` on standard input, and waits for it.
@@ -44,7 +46,7 @@ func runProcess(
 
     return ProcessResult(
         status: process.terminationStatus,
-        standardOutput: String(decoding: outputData, as: UTF8.self),
+        standardOutputData: outputData,
         standardError: String(decoding: errorData.value, as: UTF8.self))
 }
 
