@@ -6,7 +6,17 @@ public struct SystemError: Error, Sendable, CustomStringConvertible {
     public var path: String
     public var code: Int32
 
-    public var reason: String { String(cString: strerror(code)) }
+    /// Said instead of the system's wording when the system's would mislead.
+    public var explanation: String?
+
+    public var reason: String { explanation ?? String(cString: strerror(code)) }
+
+    init(operation: String, path: String, code: Int32, explanation: String? = nil) {
+        self.operation = operation
+        self.path = path
+        self.code = code
+        self.explanation = explanation
+    }
 
     public var description: String { "cannot \(operation) \(path): \(reason)" }
 
@@ -31,7 +41,8 @@ enum SystemCalls {
         guard fstat(descriptor, &status) == 0 else { throw SystemError(operation: "read", path: path, code: errno) }
         guard status.st_mode & S_IFMT == S_IFREG else {
             throw SystemError(
-                operation: "read", path: path, code: (status.st_mode & S_IFMT) == S_IFDIR ? EISDIR : EINVAL)
+                operation: "read", path: path, code: EINVAL,
+                explanation: "it is \(fileKind(status.st_mode)), not a regular file")
         }
         guard status.st_size <= limit else { throw SystemError(operation: "read", path: path, code: EFBIG) }
 
@@ -54,6 +65,16 @@ enum SystemCalls {
         var status = stat()
         guard stat(path, &status) == 0 else { return nil }
         return UInt16(status.st_mode & 0o7777)
+    }
+
+    private static func fileKind(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFDIR: "a folder"
+        case S_IFIFO: "a FIFO"
+        case S_IFCHR, S_IFBLK: "a device"
+        case S_IFSOCK: "a socket"
+        default: "a special file"
+        }
     }
 
     static func environmentVariable(_ name: String) -> String? {
