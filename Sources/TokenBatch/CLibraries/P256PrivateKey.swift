@@ -37,6 +37,17 @@ final class P256PrivateKey: @unchecked Sendable {
             EVP_PKEY_free(key)
             throw KeyProblem.wrongCurve(group)
         }
+
+        // OpenSSL loads a private value of zero or beyond the curve's order without complaint,
+        // and would sign with it; a full check also proves the public half matches.
+        let checker = EVP_PKEY_CTX_new_from_pkey(nil, key, nil)
+        let valid = checker.map { EVP_PKEY_check($0) == 1 } ?? false
+        EVP_PKEY_CTX_free(checker)
+        guard valid else {
+            EVP_PKEY_free(key)
+            ERR_clear_error()
+            throw KeyProblem.invalidKey
+        }
         ERR_clear_error()
         self.key = key
     }

@@ -23,8 +23,35 @@ public struct SystemError: Error, Sendable, CustomStringConvertible {
     /// True when the file or folder does not exist, as opposed to existing and being unusable.
     public var isMissing: Bool { code == ENOENT }
 
+    /// A folder stands where a file is to be written.
+    static func folderInTheWay(_ path: String) -> SystemError {
+        SystemError(operation: "replace", path: path, code: EISDIR, explanation: "a folder is in the way")
+    }
+
+    /// A link stands where tokenbatch must not follow one.
+    static func symbolicLink(_ path: String) -> SystemError {
+        SystemError(
+            operation: "write into", path: path, code: ELOOP,
+            explanation: "it is a symbolic link, and tokenbatch never follows a link inside the output folder")
+    }
+
+    /// Something other than a folder stands where a folder is needed.
+    static func notAFolder(_ path: String) -> SystemError {
+        SystemError(operation: "write into", path: path, code: ENOTDIR, explanation: "it is not a folder")
+    }
+
     /// True when a file that had to be new already exists.
     public var isExisting: Bool { code == EEXIST }
+}
+
+enum FileKind: Equatable {
+    case regular, directory, symbolicLink, other
+}
+
+/// One file, whatever name it is reached by.
+struct FileIdentity: Hashable {
+    var device: UInt64
+    var inode: UInt64
 }
 
 /// The thin layer over the C library's files, clock and environment. It is the only Swift
@@ -112,16 +139,37 @@ enum SystemCalls {
 
     // MARK: - Output files
 
-    /// Whether something, of any kind, exists at `path` (a dangling link counts).
-    static func exists(_ path: String) -> Bool {
+    /// What a path names, without following a final link; `nil` if nothing is there.
+    static func kind(of path: String) -> FileKind? {
         var status = stat()
-        return lstat(path, &status) == 0
+        guard lstat(path, &status) == 0 else { return nil }
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: return .regular
+        case S_IFDIR: return .directory
+        case S_IFLNK: return .symbolicLink
+        default: return .other
+        }
+    }
+
+    /// The device and inode of a file, to recognise one file under two names.
+    static func identity(of path: String, followingLinks: Bool) -> FileIdentity? {
+        var status = stat()
+        let result = followingLinks ? stat(path, &status) : lstat(path, &status)
+        guard result == 0 else { return nil }
+        return FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
     }
 
     /// Whether `path` is a folder, following links.
     static func isDirectory(_ path: String) -> Bool {
         var status = stat()
         return stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
+    }
+
+    /// Creates one folder readable by the owner only; an existing folder is fine.
+    static func createDirectory(_ path: String) throws(SystemError) {
+        if mkdir(path, 0o700) != 0, errno != EEXIST {
+            throw SystemError(operation: "create the folder", path: path, code: errno)
+        }
     }
 
     /// Creates `path` and any missing parents, each readable by the owner only.

@@ -15,9 +15,11 @@ struct ApplyCommand {
         }
 
         let loaded = KeyLoader.loadKeys(of: plan, environment: tool.environment)
-        tool.report(planning.diagnostics + loaded.diagnostics, sources: planning.sources)
+        let overwrites = OutputSafety.overwrites(in: plan, outputDirectory: invocation.outputDirectory)
+        let diagnostics = planning.diagnostics + loaded.diagnostics + overwrites
+        tool.report(diagnostics, sources: planning.sources)
         let keys = loaded.keys.compactMap { $0 }
-        guard keys.count == plan.keys.count else { return .invalidInput }
+        guard keys.count == plan.keys.count, !diagnostics.hasErrors else { return .invalidInput }
 
         let tokens: [String]
         do {

@@ -31,6 +31,8 @@ struct Invocation: Equatable {
     enum Request: Equatable {
         case run(Command)
         case help(Command?)
+        /// No command at all: the overview goes to standard error, and the status is 2.
+        case missingCommand
         case version
     }
 
@@ -68,12 +70,25 @@ struct Invocation: Equatable {
             return
         }
         let wantsHelp = arguments.contains("--help") || arguments.contains("-h")
-        guard let first = arguments.first, first != "--help", first != "-h" else {
+        guard let first = arguments.first else {
+            request = .missingCommand
+            return
+        }
+        if first == "--help" || first == "-h" {
             request = .help(nil)
             return
         }
         if first == "help" {
-            request = .help(arguments.dropFirst().first.flatMap(Command.init(rawValue:)))
+            guard let topic = arguments.dropFirst().first else {
+                request = .help(nil)
+                return
+            }
+            guard let command = Command(rawValue: topic) else {
+                throw UsageError(
+                    "there is no command `\(topic)`",
+                    hint: "the commands are " + Command.allCases.map { "`\($0.rawValue)`" }.joined(separator: ", "))
+            }
+            request = .help(command)
             return
         }
         guard let command = Command(rawValue: first) else {
@@ -93,6 +108,7 @@ struct Invocation: Equatable {
         var operands: [String] = []
         var remaining = arguments.dropFirst()[...]
         var onlyOperands = false
+        var given = Set<String>()
         while let argument = remaining.popFirst() {
             guard !onlyOperands, argument.hasPrefix("-"), argument != "-" else {
                 operands.append(argument)
@@ -119,8 +135,11 @@ struct Invocation: Equatable {
                     problem,
                     hint: suggestion.map { "did you mean `\($0)`?" } ?? "see `tokenbatch help \(command.rawValue)`")
             }
-            guard let value = inlineValue ?? remaining.popFirst() else {
+            guard let value = inlineValue ?? remaining.popFirst(), inlineValue != nil || !value.hasPrefix("--") else {
                 throw UsageError("option `\(name)` needs a value", hint: "write it as `\(name) VALUE`")
+            }
+            guard given.insert(name).inserted else {
+                throw UsageError("option `\(name)` is given twice", hint: "give it once")
             }
             try apply(name, value)
         }

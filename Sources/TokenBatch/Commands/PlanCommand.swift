@@ -13,7 +13,8 @@ struct PlanCommand {
         // Keys are checked when they are present; a pull request usually has none, and
         // then `apply`'s need for them is only a warning.
         let keys = KeyLoader.loadKeys(of: plan, environment: tool.environment, missingIsWarning: true)
-        let diagnostics = planning.diagnostics + keys.diagnostics
+        let overwrites = OutputSafety.overwrites(in: plan, outputDirectory: invocation.outputDirectory)
+        let diagnostics = planning.diagnostics + keys.diagnostics + overwrites
         tool.report(diagnostics, sources: planning.sources)
         guard !diagnostics.hasErrors else { return .invalidInput }
 

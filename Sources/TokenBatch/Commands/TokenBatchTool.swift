@@ -39,6 +39,9 @@ public struct TokenBatchTool: Sendable {
         case .help(let command):
             console.writeOutput(HelpText.text(for: command))
             return .success
+        case .missingCommand:
+            console.writeError(HelpText.text(for: nil))
+            return .usage
         case .run(.plan):
             return PlanCommand(tool: self, invocation: invocation).run()
         case .run(.apply) where invocation.dryRun:

@@ -23,7 +23,8 @@ struct DiagnosticRenderer {
             diagnostic.severity == .error
             ? style.error("error[\(diagnostic.rule.code)]") : style.warning("warning[\(diagnostic.rule.code)]")
         let place = diagnostic.location.map { "\($0): " } ?? ""
-        var text = style.bold(place) + severity + style.bold(": \(diagnostic.message)") + "\n"
+        let message = Self.visible(diagnostic.message)
+        var text = style.bold(Self.visible(place)) + severity + style.bold(": \(message)") + "\n"
 
         if let location = diagnostic.location, let line = sourceLine(location) {
             let number = String(location.line)
@@ -34,7 +35,7 @@ struct DiagnosticRenderer {
             text += " \(gutter) | \(padding)\(style.error("^"))\n"
         }
         if let hint = diagnostic.hint {
-            let lines = hint.split(separator: "\n", omittingEmptySubsequences: false)
+            let lines = hint.split(separator: "\n", omittingEmptySubsequences: false).map { Self.visible(String($0)) }
             text += "  hint: " + lines.joined(separator: "\n        ") + "\n"
         }
         return text
@@ -50,13 +51,27 @@ struct DiagnosticRenderer {
             start = newline + 1
             line += 1
         }
-        let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.endIndex
-        let text = String(decoding: bytes[start..<end], as: UTF8.self)
-        let shown = String(
-            text.unicodeScalars.map { scalar -> Character in
-                scalar.value < 0x20 && scalar != "\t" || scalar.value == 0x7F ? "\u{FFFD}" : Character(scalar)
-            })
+        var end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.endIndex
+        if end > start, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        let shown = Self.visible(String(decoding: bytes[start..<end], as: UTF8.self), keepingTabs: true)
         return shown.count > 200 ? String(shown.prefix(200)) + "…" : shown
+    }
+
+    /// The text with control characters replaced, so that a manifest's value can neither
+    /// break a line of the report nor send escape sequences to a terminal or a CI log.
+    static func visible(_ text: String, keepingTabs: Bool = false) -> String {
+        guard text.unicodeScalars.contains(where: { isControl($0) && !(keepingTabs && $0 == "\t") }) else {
+            return text
+        }
+        var result = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            result.append(isControl(scalar) && !(keepingTabs && scalar == "\t") ? "\u{FFFD}" : scalar)
+        }
+        return String(result)
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 && scalar != "\n" || (0x7F...0x9F).contains(scalar.value)
     }
 
     private func count(_ number: Int, _ noun: String) -> String {

@@ -28,6 +28,7 @@ public enum Rule: String, Sendable, CaseIterable {
     case unknownKeyReference = "TB024"
     case keyName = "TB025"
     case unusedKey = "TB026"
+    case keyFileName = "TB027"
 
     case unknownScope = "TB030"
     case scopeList = "TB031"
@@ -50,6 +51,7 @@ public enum Rule: String, Sendable, CaseIterable {
     case variableName = "TB053"
     case outputFormat = "TB054"
     case fileMode = "TB055"
+    case outputOverwritesInput = "TB056"
 
     case keyUnavailable = "TB060"
     case keyUnusable = "TB061"
@@ -61,7 +63,7 @@ public enum Rule: String, Sendable, CaseIterable {
     /// Whether breaking the rule stops the run unless the diagnostic says otherwise.
     public var severity: Severity {
         switch self {
-        case .unusedKey, .severalScopes, .renewalWindow, .outlivesKey, .keyFilePermissions: .warning
+        case .unusedKey, .keyFileName, .severalScopes, .renewalWindow, .outlivesKey, .keyFilePermissions: .warning
         default: .error
         }
     }

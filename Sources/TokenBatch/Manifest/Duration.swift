@@ -67,7 +67,9 @@ public struct Duration: Sendable, Hashable, Comparable, CustomStringConvertible 
         // Ten thousand years is beyond any token; refusing more keeps the arithmetic exact.
         let limit: Int64 = 10_000 * 366 * 86_400
         guard let count = Int64(digits), count <= limit / unit.seconds else {
-            throw ValueProblem("duration `\(text)` is far too long", hint: "write a lifetime in days or weeks")
+            throw ValueProblem(
+                "duration `\(text)` is longer than 10,000 years",
+                hint: "no token should live that long; choose days or weeks")
         }
         guard count > 0 else {
             throw ValueProblem("duration `\(text)` is zero", hint: "a lifetime must be longer than nothing")

@@ -15,6 +15,9 @@ public struct Manifest: Sendable {
     public var keys: [KeyDefinition] = []
     public var defaults = ProductSettings()
     public var products: [ProductDefinition] = []
+    /// Whether `products` was written as a mapping, so that an empty one means no products
+    /// rather than a mistake already reported.
+    public var productsWritten = false
     public var outputs: [OutputDefinition] = []
 
     /// The start of the document, for problems about something that is missing.

@@ -40,7 +40,10 @@ struct ManifestDecoder {
             manifest.defaults = decoder.settings(defaults, describedAs: "`defaults`")
         }
         if let products = decoder.requiredNode("products", in: fields, at: start, of: "the manifest") {
-            manifest.products = decoder.products(products)
+            // `products:` with nothing after it is reported as "no products" by the planner.
+            if !products.isNull { manifest.products = decoder.products(products) }
+            if case .mapping = products.content { manifest.productsWritten = true }
+            if products.isNull { manifest.productsWritten = true }
         }
         if let outputs = decoder.requiredNode("outputs", in: fields, at: start, of: "the manifest") {
             manifest.outputs = decoder.outputs(outputs)

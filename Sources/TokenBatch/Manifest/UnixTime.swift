@@ -6,6 +6,9 @@ public struct UnixTime: Sendable, Hashable, Comparable, CustomStringConvertible 
         self.seconds = seconds
     }
 
+    /// 9999-12-31T23:59:59Z, the last instant RFC 3339 can write.
+    public static let latest = UnixTime(seconds: 253_402_300_799)
+
     public static func < (lhs: UnixTime, rhs: UnixTime) -> Bool { lhs.seconds < rhs.seconds }
 
     public static func + (time: UnixTime, duration: Duration) -> UnixTime {
@@ -135,8 +138,13 @@ public struct UnixTime: Sendable, Hashable, Comparable, CustomStringConvertible 
                     hint: "divide by 1000: tokens count whole seconds since 1970")
             }
             self.init(seconds: seconds)
+        } else if text.hasPrefix("-"), text.dropFirst().allSatisfy(\.isNumber) {
+            throw ValueProblem("`\(text)` is before 1970", hint: "tokens are issued after 1970-01-01T00:00:00Z")
         } else {
             try self.init(rfc3339: text)
+            guard seconds >= 0 else {
+                throw ValueProblem("`\(text)` is before 1970", hint: "tokens are issued after 1970-01-01T00:00:00Z")
+            }
         }
     }
 

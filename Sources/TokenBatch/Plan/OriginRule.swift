@@ -23,6 +23,10 @@ enum OriginRule {
                 "origin `\(origin)` contains a comma",
                 hint: "list each domain as its own item: tokenbatch joins them with commas itself")
         }
+        if origin.hasPrefix("[") {
+            return ValueProblem(
+                "origin `\(origin)` is an IPv6 address", hint: "use a host name; IPv6 addresses are not supported")
+        }
         if let schemeEnd = origin.firstRange(of: "://") {
             let rest = String(origin[schemeEnd.upperBound...])
             return ValueProblem(
@@ -91,10 +95,33 @@ enum OriginRule {
         }
         guard previous != UInt8(ascii: "."), previous != UInt8(ascii: "-") else { return false }
         // A wildcard needs a domain of at least two labels under it.
-        return !origin.hasPrefix("*.") || labels >= 1
+        guard !origin.hasPrefix("*.") || labels >= 1 else { return false }
+        return !looksNumeric(bytes) || isIPv4Address(bytes)
+    }
+
+    /// Whether the last label is all digits, which only an IPv4 address may have.
+    private static func looksNumeric(_ host: Substring.UTF8View) -> Bool {
+        let last = host.split(separator: UInt8(ascii: ".")).last ?? []
+        return last.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+    }
+
+    private static func isIPv4Address(_ host: Substring.UTF8View) -> Bool {
+        let parts = host.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        return parts.count == 4
+            && parts.allSatisfy { part in
+                !part.isEmpty && part.count <= 3
+                    && part.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+                    && (Int(String(decoding: part, as: UTF8.self)) ?? 256) <= 255
+                    && !(part.count > 1 && part.first == UInt8(ascii: "0"))
+            }
     }
 
     private static func checkHost(_ host: Substring, origin: String) -> ValueProblem? {
+        if looksNumeric(host.utf8), !isIPv4Address(host.utf8) {
+            return ValueProblem(
+                "origin `\(origin)` is neither a domain name nor an IPv4 address",
+                hint: "a domain ends in letters; an IPv4 address has four numbers from 0 to 255")
+        }
         guard host.utf8.count <= 253 else {
             return ValueProblem(
                 "origin `\(origin)` is longer than a domain can be", hint: "domains have at most 253 characters")

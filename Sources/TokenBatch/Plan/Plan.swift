@@ -70,4 +70,6 @@ public struct PlannedFile: Sendable, Equatable {
     public var tokenIndices: [Int]
     /// For `env` files, the variable name of each token, parallel to `tokenIndices`.
     public var variables: [String]
+    /// Where the manifest sets the output's `path`.
+    public var location: SourceLocation
 }

@@ -1,4 +1,8 @@
 extension Planner {
+    /// The longest file or folder name an output may have: 255 bytes, less the room a
+    /// temporary name beside it needs.
+    static let maximumNameLength = 200
+
     /// Expands every output for every token and checks that no two of them collide.
     ///
     /// - Returns: the files to write, or `nil` when an output is unusable.
@@ -25,6 +29,23 @@ extension Planner {
                 let variableName = variable.value.replacingPlaceholder(
                     with: Identifiers.variableFragment(of: token.product))
 
+                if format.value == .env, !Identifiers.isVariableName(variableName) {
+                    report(
+                        .variableName, at: variable.location,
+                        "for product `\(token.product)` the variable would be `\(variableName)`, which is not a valid name",
+                        hint: "put a letter or `_` before `{product}`, such as `MAPS_{product}`")
+                    valid = false
+                    break
+                }
+                if filePath.split(separator: "/").contains(where: { $0.utf8.count > Self.maximumNameLength }) {
+                    report(
+                        .outputPath, at: path.location,
+                        "for product `\(token.product)` the path `\(filePath)` has a name longer than "
+                            + "\(Self.maximumNameLength) bytes",
+                        hint: "file systems allow 255 bytes, and tokenbatch needs some for its temporary name")
+                    valid = false
+                    break
+                }
                 if let earlier = writerByPath[filePath], earlier != output.start {
                     report(
                         .outputCollision, at: path.location,
@@ -52,7 +73,7 @@ extension Planner {
                     files.append(
                         PlannedFile(
                             path: filePath, format: format.value, mode: mode, tokenIndices: [index],
-                            variables: format.value == .env ? [variableName] : []))
+                            variables: format.value == .env ? [variableName] : [], location: path.location))
                 }
             }
         }

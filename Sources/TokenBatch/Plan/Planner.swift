@@ -47,7 +47,7 @@ public struct Planner {
         var tokens: [TokenSpec] = []
         var usedKeys = Set<Int>()
         checkProductNames()
-        if manifest.products.isEmpty, manifest.version != nil {
+        if manifest.products.isEmpty, manifest.productsWritten {
             report(
                 .noProducts, at: manifest.start, "the manifest lists no products",
                 hint: "add a product under `products:`")
@@ -83,12 +83,17 @@ public struct Planner {
 
     private mutating func checkKeys() -> [CheckedKey] {
         var checked: [CheckedKey] = []
-        var names = Set<String>()
+        var keyIDs: [String: String] = [:]
         for key in manifest.keys {
             if let problem = Identifiers.checkName(key.name.value, what: "key") {
                 report(.keyName, at: key.name.location, problem)
             }
-            names.insert(key.name.value)
+            if let kid = key.kid?.value, let other = keyIDs.updateValue(key.name.value, forKey: kid) {
+                report(
+                    .keyID, at: key.kid?.location,
+                    "keys `\(other)` and `\(key.name.value)` have the same Key ID `\(kid)`",
+                    hint: "Apple gives each key its own ID; one of the two is wrong")
+            }
 
             if let kid = key.kid {
                 if let problem = Identifiers.checkAppleID(kid.value, what: "Key ID") {
@@ -103,8 +108,22 @@ public struct Planner {
             }
             if let source = key.source {
                 switch source.value {
-                case .file(let path) where path.isEmpty:
-                    report(.keySource, at: source.location, "key `\(key.name.value)` has an empty file path")
+                case .file(let path) where path.isEmpty || path.unicodeScalars.contains(where: { $0.value < 0x20 }):
+                    report(
+                        .keySource, at: source.location,
+                        "key `\(key.name.value)` has an empty file path or one with control characters")
+                case .file(let path):
+                    // Apple names its downloads AuthKey_KEYID.p8: a mismatch is a likely mix-up.
+                    let fileName = path.split(separator: "/").last.map(String.init) ?? path
+                    if fileName.hasPrefix("AuthKey_"), fileName.hasSuffix(".p8"), let kid = key.kid?.value,
+                        fileName.dropFirst(8).dropLast(3) != kid
+                    {
+                        report(
+                            .keyFileName, at: source.location,
+                            "the file name `\(fileName)` suggests Key ID `\(fileName.dropFirst(8).dropLast(3))`, "
+                                + "but key `\(key.name.value)` says `\(kid)`",
+                            hint: "check that `kid` and `file` belong to the same key")
+                    }
                 case .environment(let name) where !Identifiers.isVariableName(name):
                     report(
                         .keySource, at: source.location, "`\(name)` is not an environment variable name",
@@ -204,10 +223,17 @@ public struct Planner {
                 hint: "every apply would renew this token; shorten `renew_before` or lengthen the lifetime")
         }
         if let expiresAt, let keyIndex, let retireOn = keys[keyIndex].definition.retireOn, expiresAt > retireOn.value {
-            report(
-                .outlivesKey, at: own.lifetime?.location ?? own.expires?.location ?? product.name.location,
-                "the token of product `\(name)` expires at \(expiresAt), after its key retires on \(retireOn.value)",
-                hint: "shorten the lifetime, or move the product to the key that replaces it")
+            if retireOn.value <= now {
+                report(
+                    .outlivesKey, at: keys[keyIndex].definition.name.location,
+                    "key `\(keys[keyIndex].planned.name)` retired on \(retireOn.value), but product `\(name)` still uses it",
+                    hint: "move the product to the key that replaced it")
+            } else {
+                report(
+                    .outlivesKey, at: own.lifetime?.location ?? own.expires?.location ?? product.name.location,
+                    "the token of product `\(name)` expires at \(expiresAt), after its key retires on \(retireOn.value)",
+                    hint: "shorten the lifetime, or move the product to the key that replaces it")
+            }
         }
 
         guard complete, let keyIndex, let teamID = manifest.teamID?.value, let scopes, let origins, let expiresAt else {
@@ -260,12 +286,13 @@ public struct Planner {
     private mutating func checkOrigins(_ setting: Located<[Located<String>]>?, product: Located<String>) -> [String]? {
         guard let setting else { return [] }
         var origins: [String] = []
+        var seen = Set<String>()
         var valid = true
         for origin in setting.value {
             if let problem = OriginRule.check(origin.value) {
                 report(.originSyntax, at: origin.location, problem)
                 valid = false
-            } else if origins.contains(origin.value) {
+            } else if !seen.insert(origin.value).inserted {
                 report(
                     .duplicateOrigin, at: origin.location, "origin `\(origin.value)` is listed twice",
                     hint: "remove one")
@@ -295,6 +322,13 @@ public struct Planner {
         }
 
         if let lifetime = own.lifetime ?? (own.expires == nil ? defaults.lifetime : nil) {
+            guard (now + lifetime.value) <= UnixTime.latest else {
+                report(
+                    .durationSyntax, at: lifetime.location,
+                    "lifetime \(lifetime.value) from \(now) ends after the year 9999, which RFC 3339 cannot write",
+                    hint: "choose a lifetime of years, not millennia")
+                return nil
+            }
             return now + lifetime.value
         }
         guard let expires = own.expires ?? defaults.expires else {
@@ -319,7 +353,9 @@ public struct Planner {
         report(rule, at: location, problem.message, hint: problem.hint)
     }
 
-    mutating func report(_ rule: Rule, at location: SourceLocation?, _ message: String, hint: String? = nil) {
-        diagnostics.append(Diagnostic(rule, at: location, message, hint: hint))
+    mutating func report(
+        _ rule: Rule, at location: SourceLocation?, _ message: String, hint: String? = nil, severity: Severity? = nil
+    ) {
+        diagnostics.append(Diagnostic(rule, at: location, message, hint: hint, severity: severity))
     }
 }

@@ -6,6 +6,10 @@ public enum KeyProblem: Error, Sendable, Equatable {
     case wrongAlgorithm(String)
     /// An EC key on another curve than P-256, such as secp256k1 or secp384r1.
     case wrongCurve(String)
+    /// A P-256 key whose private value is out of range or does not match its public key.
+    case invalidKey
+    /// More than one private key in one file or variable.
+    case severalKeys(Int)
     /// The PEM text is encrypted; tokenbatch never asks for a password.
     case encrypted
     /// A PEM block of another kind where a private key belongs: a public key, a certificate.
@@ -28,6 +32,10 @@ public enum KeyProblem: Error, Sendable, Equatable {
             "it is a \(name) key, but Apple Maps tokens need an EC P-256 key"
         case .wrongCurve(let curve):
             "it is an EC key on curve \(Self.curveDescription(curve)), but Apple Maps tokens need P-256 (prime256v1)"
+        case .invalidKey:
+            "it is not a valid P-256 key: its private value is out of range or does not match its public key"
+        case .severalKeys(let count):
+            "it holds \(count) private keys, and tokenbatch cannot tell which one is meant"
         case .encrypted:
             "it is encrypted, and tokenbatch never asks for a password"
         case .notAPrivateKey(let kind):
@@ -47,7 +55,9 @@ public enum KeyProblem: Error, Sendable, Equatable {
         switch self {
         case .encrypted:
             "decrypt it first: openssl pkcs8 -in KEY.p8 -out AuthKey_KEYID.p8 (then protect that file)"
-        case .wrongAlgorithm, .wrongCurve, .notAPrivateKey:
+        case .severalKeys:
+            "keep only the key whose Key ID the manifest names"
+        case .wrongAlgorithm, .wrongCurve, .notAPrivateKey, .invalidKey:
             "use the .p8 file Apple gave you when you created the Maps key"
         case .openSSHFormat:
             "convert a copy to PKCS#8: ssh-keygen -p -N '' -m PKCS8 -f COPY"

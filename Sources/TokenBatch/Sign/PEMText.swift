@@ -28,9 +28,11 @@ enum PEMText {
 
         var blocks = self.blocks(in: bytes)
         defer { for index in blocks.indices { blocks[index].body.eraseSecret() } }
-        guard let block = blocks.first(where: { $0.label.ends(with: Array("PRIVATE KEY".utf8)) }) else {
+        let privateBlocks = blocks.filter { $0.label.ends(with: Array("PRIVATE KEY".utf8)) }
+        guard let block = privateBlocks.first else {
             throw problemWithoutPrivateKey(bytes, blocks: blocks)
         }
+        guard privateBlocks.count == 1 else { throw .severalKeys(privateBlocks.count) }
 
         switch String(decoding: block.label, as: UTF8.self) {
         case "PRIVATE KEY", "EC PRIVATE KEY": break

@@ -154,4 +154,17 @@ struct DiagnosticRendererTests {
 
                 """)
     }
+
+    @Test("Control characters from the manifest never reach the terminal, and CRLF lines print cleanly")
+    func controlCharacters() {
+        let source = Array("products:\r\n  bad:\r\n".utf8)
+        let diagnostic = Diagnostic(
+            .productName, at: SourceLocation(file: "m.yml", line: 2, column: 3), "product `\u{1B}[2Jx` is wrong",
+            hint: "rename `\u{1B}[31m`")
+        let text = DiagnosticRenderer(sources: ["m.yml": source], style: TextStyle(colours: false)).render(diagnostic)
+
+        #expect(!text.contains("\u{1B}"))
+        #expect(!text.contains("\r"))
+        #expect(text.contains(" 2 |   bad:\n"))
+    }
 }

@@ -100,11 +100,55 @@ struct PlannerTests {
             ("  - format: json", "  - format: yaml", "m.yml:17:13 TB054"),
             ("    path: tokens.json", "    path: tokens.json\n    mode: \"0666\"", "m.yml:19:11 TB055"),
             ("    scopes: [server_api]", "    scope: [server_api]", "m.yml:15:5 TB010"),
+            (
+                "    path: \"{product}.env\"", "    path: \"{product}\(String(repeating: "x", count: 200)).env\"",
+                "m.yml:20:11 TB051"
+            ),
+            ("    file: keys/test-key.p8", "    file: keys/AuthKey_XYZ987WVUT.p8", "m.yml:6:11 TB027"),
+            ("    origins: [example.com, \"*.example.com\"]", "    origins: [999.1.1.1]", "m.yml:13:15 TB033"),
+            ("    origins: [example.com, \"*.example.com\"]", "    origins: [\"[::1]\"]", "m.yml:13:15 TB033"),
         ])
     func brokenRule(old: String, new: String, expected: String) {
         let found = summary(problems(replacing(old, with: new)))
         #expect(found.contains(expected), "found \(found)")
         #expect(found.count == 1 || found.allSatisfy { $0.hasPrefix("m.yml:") }, "found \(found)")
+    }
+
+    @Test("A variable made from a product name that starts with a digit is refused for that product")
+    func variableFromProductName() {
+        let yaml = replacing("  web:", with: "  1web:")
+            .replacingOccurrences(
+                of: "    path: \"{product}.env\"", with: "    path: all.env\n    variable: \"{product}\"")
+        let found = problems(yaml)
+
+        #expect(summary(found) == ["m.yml:21:15 TB053"])
+        #expect(found.first?.message.contains("`1WEB`") == true)
+    }
+
+    @Test("Two keys with one Key ID are an error at the second")
+    func duplicateKeyID() {
+        let yaml = replacing(
+            "    file: keys/test-key.p8",
+            with: "    file: keys/test-key.p8\n  next:\n    kid: ABC123DEFG\n    env: NEXT_KEY")
+        #expect(summary(problems(yaml)).contains("m.yml:8:10 TB021"))
+    }
+
+    @Test("Products written as nothing are reported once, as no products")
+    func nullProducts() {
+        let yaml = validManifest.replacingOccurrences(
+            of:
+                "products:\n  web:\n    scopes: [mapkit_js]\n    origins: [example.com, \"*.example.com\"]\n  api:\n    scopes: [server_api]\n",
+            with: "products:\n")
+        // No TB026 for the key that no product uses: the report stays on the one mistake.
+        #expect(summary(problems(yaml)) == ["m.yml:1:1 TB014"])
+    }
+
+    @Test("IPv4 addresses are origins; numbers that are not addresses are not")
+    func numericOrigins() {
+        #expect(OriginRule.check("192.168.0.1") == nil)
+        #expect(OriginRule.check("256.1.1.1") != nil)
+        #expect(OriginRule.check("1.2.3") != nil)
+        #expect(OriginRule.check("01.2.3.4") != nil)
     }
 
     @Test("Unknown keys suggest the nearest known key")

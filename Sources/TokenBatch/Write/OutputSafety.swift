@@ -1,0 +1,33 @@
+/// Checks, before anything is written, that no output would replace a file the run reads.
+///
+/// A `.p8` key can be downloaded from Apple only once: an output path that lands on it (say
+/// `path: keys/AuthKey.p8` with `--out-dir .`) would destroy it for good.
+enum OutputSafety {
+    /// An error for each planned file whose destination is the manifest or a key file.
+    static func overwrites(in plan: Plan, outputDirectory: String) -> [Diagnostic] {
+        var protected: [FileIdentity: String] = [:]
+        if let identity = SystemCalls.identity(of: plan.manifestFile, followingLinks: true) {
+            protected[identity] = "the manifest"
+        }
+        for key in plan.keys {
+            if let path = key.resolvedPath, let identity = SystemCalls.identity(of: path, followingLinks: true) {
+                protected[identity] = "the file of key `\(key.name)`"
+            }
+        }
+        guard !protected.isEmpty else { return [] }
+
+        var problems: [Diagnostic] = []
+        for file in plan.files {
+            // Not following a final link: a rename replaces the link itself, never its target.
+            let destination = "\(outputDirectory)/\(file.path)"
+            guard let identity = SystemCalls.identity(of: destination, followingLinks: false),
+                let what = protected[identity]
+            else { continue }
+            problems.append(
+                Diagnostic(
+                    .outputOverwritesInput, at: file.location, "writing `\(destination)` would replace \(what)",
+                    hint: "choose another `path` or `--out-dir`; the output folder is for generated files only"))
+        }
+        return problems
+    }
+}
