@@ -76,6 +76,7 @@ import Testing
     enum RefusedForm: String, CaseIterable, Sendable {
         case encryptedPKCS8, encryptedSEC1, publicKey, certificate, rsa, rsaTraditional, ed25519
         case secp256k1, p384, bareBase64, emptyFile, notAKey, missingFile, directory, unsetVariable, emptyVariable
+        case zeroScalar, scalarBeyondOrder, twoKeys
 
         /// What stderr must say, beside the key's name.
         var explanation: String {
@@ -93,6 +94,8 @@ import Testing
             case .missingFile: "No such file"
             case .directory: "cannot read"
             case .unsetVariable: "is not set"
+            case .zeroScalar, .scalarBeyondOrder: "not a valid P-256 key"
+            case .twoKeys: "holds 2 private keys"
             }
         }
 
@@ -265,6 +268,23 @@ import Testing
             try workspace.write(text, to: "bad-test-key.pem")
         case .notAKey:
             text = "this is not a key\n"
+            try workspace.write(text, to: "bad-test-key.pem")
+        case .zeroScalar, .scalarBeyondOrder:
+            // SEC1 by hand: version 1, the 32-byte private value, the P-256 curve's OID.
+            let order = "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"
+            let scalar = form == .zeroScalar ? String(repeating: "00", count: 32) : order
+            let der = "30310201010420" + scalar + "a00a06082a8648ce3d030107"
+            let bytes = stride(from: 0, to: der.count, by: 2).map { offset in
+                let start = der.index(der.startIndex, offsetBy: offset)
+                return UInt8(der[start..<der.index(start, offsetBy: 2)], radix: 16)!
+            }
+            text =
+                "-----BEGIN EC PRIVATE KEY-----\n\(Data(bytes).base64EncodedString())\n-----END EC PRIVATE KEY-----\n"
+            try workspace.write(text, to: "bad-test-key.pem")
+        case .twoKeys:
+            let second = workspace.url.appendingPathComponent("second-test-key.p8")
+            try makeTestKey(at: second)
+            text = try String(contentsOf: goodKey, encoding: .utf8) + String(contentsOf: second, encoding: .utf8)
             try workspace.write(text, to: "bad-test-key.pem")
         case .directory:
             try FileManager.default.createDirectory(at: file, withIntermediateDirectories: true)

@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+
+/// The output folder through the built binary: a run that cannot replace every file replaces
+/// none, nothing is written through a link or outside the folder, and no output may land on
+/// the manifest or a key.
+@Suite struct OutputSafetyEndToEndTests {
+    static let now = "2026-12-03T12:00:00Z"
+
+    static let manifest = """
+        version: 1
+        team_id: TESTTEAM01
+        keys:
+          main:
+            kid: TESTKEY001
+            file: keys/test-key.p8
+        products:
+          web:
+            scopes: [server_api]
+            lifetime: 1d
+        outputs:
+          - format: json
+            path: a/tokens.json
+          - format: env
+            path: b/web.env
+
+        """
+
+    func workspace(manifest: String = Self.manifest) throws -> TemporaryDirectory {
+        let directory = try TemporaryDirectory()
+        try FileManager.default.createDirectory(
+            at: directory.url.appendingPathComponent("keys"), withIntermediateDirectories: true)
+        try makeTestKey(at: directory.url.appendingPathComponent("keys/test-key.p8"))
+        try directory.write(manifest, to: "m.yml")
+        return directory
+    }
+
+    func apply(in directory: TemporaryDirectory, outDir: String = "out", now: String = Self.now) throws -> ProcessResult
+    {
+        try tokenbatch(["apply", "m.yml", "--now", now, "--out-dir", outDir], in: directory.url)
+    }
+
+    @Test("a folder where a file belongs stops the run before any file is replaced")
+    func folderInTheWay() throws {
+        let directory = try workspace()
+        #expect(try apply(in: directory).status == 0)
+        let env = directory.url.appendingPathComponent("out/b/web.env")
+        try FileManager.default.removeItem(at: env)
+        try FileManager.default.createDirectory(at: env, withIntermediateDirectories: true)
+        let before = try snapshot(of: directory.url.appendingPathComponent("out"))
+
+        let result = try apply(in: directory, now: "2026-12-04T12:00:00Z")
+
+        #expect(result.status == 3, "stderr:\n\(result.standardError)")
+        #expect(result.standardError.contains("a folder is in the way"))
+        #expect(try snapshot(of: directory.url.appendingPathComponent("out")) == before)
+    }
+
+    @Test("a symbolic link to a folder inside the output folder is never followed")
+    func linkedSubfolder() throws {
+        let directory = try workspace()
+        let elsewhere = directory.url.appendingPathComponent("elsewhere")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: directory.url.appendingPathComponent("out"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(
+            at: directory.url.appendingPathComponent("out/b"), withDestinationURL: elsewhere)
+
+        let result = try apply(in: directory)
+
+        #expect(result.status == 3, "stderr:\n\(result.standardError)")
+        #expect(result.standardError.contains("symbolic link"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere.path).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: directory.url.appendingPathComponent("out/a/tokens.json").path))
+    }
+
+    @Test("a link planted at a file's place is replaced, and its target left alone")
+    func linkedFile() throws {
+        let directory = try workspace()
+        #expect(try apply(in: directory).status == 0)
+        try directory.write("precious\n", to: "precious.txt")
+        let env = directory.url.appendingPathComponent("out/b/web.env")
+        try FileManager.default.removeItem(at: env)
+        try FileManager.default.createSymbolicLink(
+            at: env, withDestinationURL: directory.url.appendingPathComponent("precious.txt"))
+
+        #expect(try apply(in: directory).status == 0)
+
+        #expect(try directory.read("precious.txt") == "precious\n")
+        #expect(try directory.read("out/b/web.env").contains("MAPS_TOKEN=eyJ"))
+    }
+
+    @Test("an output that would replace the key file or the manifest is refused, in plan and in apply")
+    func outputOnInputs() throws {
+        let onKey = Self.manifest.replacingOccurrences(of: "path: b/web.env", with: "path: keys/test-key.p8")
+        let directory = try workspace(manifest: onKey)
+        let key = try directory.read("keys/test-key.p8")
+
+        let planned = try tokenbatch(["plan", "m.yml", "--now", Self.now, "--out-dir", "."], in: directory.url)
+        let applied = try apply(in: directory, outDir: ".")
+
+        for result in [planned, applied] {
+            #expect(result.status == 1, "stderr:\n\(result.standardError)")
+            #expect(result.standardError.contains("m.yml:15:11: error[TB056]"), "stderr:\n\(result.standardError)")
+        }
+        #expect(try directory.read("keys/test-key.p8") == key)
+    }
+
+    @Test(
+        "the command line refuses what it cannot mean",
+        arguments: [
+            (["apply", "m.yml", "--out-dir", "a", "--out-dir", "b"], "given twice"),
+            (["apply", "m.yml", "--out-dir", "--now"], "needs a value"),
+            (["help", "aply"], "no command"),
+            (["keygen", "k.p8", "--jobs", "2"], "does not apply"),
+            ([], "Usage"),
+        ])
+    func commandLine(arguments: [String], says: String) throws {
+        let directory = try TemporaryDirectory()
+        let result = try tokenbatch(arguments, in: directory.url)
+
+        #expect(result.status == 2)
+        #expect(result.standardError.contains(says), "stderr:\n\(result.standardError)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path).isEmpty)
+    }
+}
