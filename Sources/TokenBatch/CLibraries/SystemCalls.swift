@@ -129,7 +129,7 @@ enum SystemCalls {
         isatty(descriptor) == 1
     }
 
-    static func writeStandardOutput(_ text: String) {
+    static func writeStandardOutput(_ text: String) -> Bool {
         writeAll(1, Array(text.utf8))
     }
 

@@ -2,7 +2,9 @@
 ///
 /// Commands receive a console instead of printing, so that tests can read what they say.
 public struct Console: Sendable {
-    public var writeOutput: @Sendable (String) -> Void
+    /// Writes results; returns false when they could not be written (a closed pipe, a full disk),
+    /// which a command must report rather than claim success.
+    public var writeOutput: @Sendable (String) -> Bool
     public var writeError: @Sendable (String) -> Void
 
     /// Colour for messages on standard error.
@@ -12,7 +14,7 @@ public struct Console: Sendable {
     public var errorIsTerminal: Bool
 
     public init(
-        writeOutput: @escaping @Sendable (String) -> Void, writeError: @escaping @Sendable (String) -> Void,
+        writeOutput: @escaping @Sendable (String) -> Bool, writeError: @escaping @Sendable (String) -> Void,
         errorStyle: TextStyle, errorIsTerminal: Bool
     ) {
         self.writeOutput = writeOutput

@@ -16,8 +16,8 @@ enum HelpText {
         tokenbatch: sign Apple Maps tokens (ES256 JWTs) from a YAML manifest.
 
         Usage:
-          tokenbatch apply MANIFEST [--out-dir DIR] [--now TIME] [--jobs N]
-          tokenbatch plan MANIFEST [--now TIME]
+          tokenbatch apply MANIFEST [--out-dir DIR] [--now TIME] [--jobs N] [--dry-run]
+          tokenbatch plan MANIFEST [--now TIME] [--out-dir DIR]
           tokenbatch public-key MANIFEST [--key NAME] [--format jwks|pem]
           tokenbatch keygen FILE
           tokenbatch help [COMMAND]

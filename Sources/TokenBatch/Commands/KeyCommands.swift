@@ -60,13 +60,12 @@ struct KeyCommands {
         switch invocation.keyFormat {
         case .jwks:
             let members = selected.map { "    " + PublicKeyJWK($0.publicKey).json(keyID: $0.keyID) }
-            tool.console.writeOutput("{\n  \"keys\": [\n" + members.joined(separator: ",\n") + "\n  ]\n}\n")
+            return tool.write("{\n  \"keys\": [\n" + members.joined(separator: ",\n") + "\n  ]\n}\n")
         case .pem:
-            for key in selected {
-                tool.console.writeOutput(
-                    "# \(key.name), kid \(key.keyID), thumbprint \(key.thumbprint)\n\(key.publicKey.pem())")
+            let blocks = selected.map { key in
+                "# \(key.name), kid \(key.keyID), thumbprint \(key.thumbprint)\n\(key.publicKey.pem())"
             }
+            return tool.write(blocks.joined())
         }
-        return .success
     }
 }

@@ -19,9 +19,7 @@ struct PlanCommand {
         guard !diagnostics.hasErrors else { return .invalidInput }
 
         let thumbprints = keys.keys.map { $0?.thumbprint }
-        tool.console.writeOutput(
-            PlanTable.render(plan, thumbprints: thumbprints, outputDirectory: invocation.outputDirectory))
-        return .success
+        return tool.write(PlanTable.render(plan, thumbprints: thumbprints, outputDirectory: invocation.outputDirectory))
     }
 }
 

@@ -34,11 +34,9 @@ public struct TokenBatchTool: Sendable {
 
         switch invocation.request {
         case .version:
-            console.writeOutput(HelpText.version + "\n")
-            return .success
+            return write(HelpText.version + "\n")
         case .help(let command):
-            console.writeOutput(HelpText.text(for: command))
-            return .success
+            return write(HelpText.text(for: command))
         case .missingCommand:
             console.writeError(HelpText.text(for: nil))
             return .usage
@@ -90,6 +88,15 @@ public struct TokenBatchTool: Sendable {
         guard !diagnostics.isEmpty else { return }
         let renderer = DiagnosticRenderer(sources: sources, style: console.errorStyle)
         console.writeError(renderer.render(diagnostics.sortedForReport()))
+    }
+
+    /// Writes a command's result on standard output, and fails the run if that is impossible.
+    func write(_ text: String) -> ExitStatus {
+        guard console.writeOutput(text) else {
+            fail("cannot write to standard output")
+            return .failure
+        }
+        return .success
     }
 
     func fail(_ message: String) {

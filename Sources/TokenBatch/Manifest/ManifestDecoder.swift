@@ -228,6 +228,14 @@ struct ManifestDecoder {
 
     /// A plain decimal integer; quoted digits, signs and other bases are refused.
     private mutating func integer(_ node: YAMLNode) -> Located<Int>? {
+        if case .scalar(let value, .plain) = node.content, value.count > 9,
+            value.allSatisfy({ $0.isASCII && $0.isNumber })
+        {
+            report(
+                .wrongType, at: node.location, "`\(value)` is too large here",
+                hint: "write a small whole number, such as `1`")
+            return nil
+        }
         guard case .scalar(let value, let style) = node.content, style == .plain,
             !value.isEmpty, value.count <= 9, value.allSatisfy({ $0.isASCII && $0.isNumber }),
             !(value.count > 1 && value.hasPrefix("0")), let number = Int(value)

@@ -181,9 +181,7 @@ extension ApplyEndToEndTests {
         return [
             token("storefront-web", "mapkit_js", "shop.example.com,*.shop.example.com", exp: iat + 90 * day),
             token("store-locator-embed", "embed_api", "www.example.com", exp: iat + 30 * day),
-            token(
-                "delivery-snapshots", "web_snapshots", "example.com,*.example.com",
-                exp: try unixSeconds("2027-12-31T23:59:59Z")),
+            token("delivery-snapshots", "web_snapshots", "example.com,*.example.com", exp: iat + 180 * day),
             token("geocoder", "server_api", nil, exp: iat + 7 * day),
         ]
     }
@@ -207,7 +205,7 @@ extension ApplyEndToEndTests {
             origins: [store.example.org, "*.store.example.org"]
           routing:
             scopes: [server_api]
-            lifetime: 2w
+            expires: 2027-01-01T09:30:00+02:00
         outputs:
           - format: json
             path: tokens.json
@@ -231,7 +229,7 @@ extension ApplyEndToEndTests {
             token(
                 "store-embed", "embed_api web_snapshots", "store.example.org,*.store.example.org", exp: iat + 12 * 3_600
             ),
-            token("routing", "server_api", nil, exp: iat + 14 * day),
+            token("routing", "server_api", nil, exp: try unixSeconds("2027-01-01T07:30:00Z")),
         ]
     }
 

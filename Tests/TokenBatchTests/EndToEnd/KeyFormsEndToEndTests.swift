@@ -70,6 +70,15 @@ import Testing
         #expect(verdicts.count == 1 && verdicts.allSatisfy(\.valid))
         let thumbprint = try Self.thumbprint(ofPublicKey: publicKey)
         #expect(entries.first?["key_thumbprint"] as? String == thumbprint)
+
+        let outputs = try FileManager.default.contentsOfDirectory(
+            atPath: workspace.url.appendingPathComponent("out").path
+        )
+        .map { try String(contentsOf: workspace.url.appendingPathComponent("out/\($0)"), encoding: .utf8) }
+        let shown = ([result.standardError, result.standardOutput] + outputs).joined(separator: "\n")
+        for line in Self.keyMaterialLines(pkcs8 + sec1) {
+            #expect(!shown.contains(line), "key material appears in the output")
+        }
     }
 
     /// A wrong key, made with the `openssl` command line.
