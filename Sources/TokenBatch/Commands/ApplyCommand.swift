@@ -19,7 +19,8 @@ struct ApplyCommand {
         let diagnostics = planning.diagnostics + loaded.diagnostics + overwrites
         tool.report(diagnostics, sources: planning.sources)
         let keys = loaded.keys.compactMap { $0 }
-        guard keys.count == plan.keys.count, !diagnostics.hasErrors else { return .invalidInput }
+        let refusedWarnings = invocation.strict && !diagnostics.isEmpty
+        guard keys.count == plan.keys.count, !diagnostics.hasErrors, !refusedWarnings else { return .invalidInput }
 
         let tokens: [String]
         do {

@@ -11,7 +11,7 @@ struct Invocation: Equatable {
             switch self {
             case .apply: ["--out-dir", "--now", "--jobs"]
             // The same as `apply`, so that one can stand in for the other in a script.
-            case .plan: ["--out-dir", "--now", "--jobs"]
+            case .plan: ["--out-dir", "--now", "--jobs", "--format"]
             case .keygen: []
             case .publicKey: ["--key", "--format"]
             }
@@ -19,7 +19,11 @@ struct Invocation: Equatable {
 
         /// The options without a value that apply to this command.
         var flags: [String] {
-            self == .apply ? ["--dry-run"] : []
+            switch self {
+            case .apply: ["--dry-run", "--strict"]
+            case .plan: ["--strict"]
+            case .keygen, .publicKey: []
+            }
         }
 
         /// What the one operand is, for messages.
@@ -34,6 +38,18 @@ struct Invocation: Equatable {
         /// No command at all: the overview goes to standard error, and the status is 2.
         case missingCommand
         case version
+    }
+
+    /// How `plan` reports: the diagnostics and the plan itself.
+    enum ReportFormat: String, CaseIterable {
+        /// Compiler-style diagnostics on standard error, a table on standard output.
+        case text
+        /// One versioned JSON document on standard output (`docs/plan-format.md`).
+        case json
+        /// GitHub Actions workflow commands for the diagnostics, then the table.
+        case github
+        /// A Markdown summary for a pull-request comment.
+        case markdown
     }
 
     /// How `public-key` prints keys.
@@ -56,8 +72,11 @@ struct Invocation: Equatable {
     /// `public-key`: the one key to print; `nil` means every key.
     var keyName: String?
     var keyFormat = KeyFormat.jwks
+    var reportFormat = ReportFormat.text
     /// `apply --dry-run`: plan only.
     var dryRun = false
+    /// Warnings fail the run as errors do.
+    var strict = false
 
     static let flagOptions = ["--help", "-h", "--version"]
 
@@ -120,7 +139,10 @@ struct Invocation: Equatable {
             }
 
             if command.flags.contains(argument) {
-                dryRun = true
+                guard given.insert(argument).inserted else {
+                    throw UsageError("option `\(argument)` is given twice", hint: "give it once")
+                }
+                if argument == "--dry-run" { dryRun = true } else { strict = true }
                 continue
             }
             let (name, inlineValue) = Self.split(argument)
@@ -141,7 +163,7 @@ struct Invocation: Equatable {
             guard given.insert(name).inserted else {
                 throw UsageError("option `\(name)` is given twice", hint: "give it once")
             }
-            try apply(name, value)
+            try apply(name, value, for: command)
         }
 
         guard operands.count == 1 else {
@@ -155,7 +177,7 @@ struct Invocation: Equatable {
         operand = operands[0]
     }
 
-    private mutating func apply(_ option: String, _ value: String) throws(UsageError) {
+    private mutating func apply(_ option: String, _ value: String, for command: Command) throws(UsageError) {
         switch option {
         case "--out-dir":
             guard !value.isEmpty else {
@@ -177,13 +199,20 @@ struct Invocation: Equatable {
             jobs = count
         case "--key":
             keyName = value
-        default:
+        case "--format" where command == .publicKey:
             guard let format = KeyFormat(rawValue: value) else {
                 throw UsageError(
                     "`--format \(value)` is not a key format",
                     hint: "use " + KeyFormat.allCases.map { "`\($0.rawValue)`" }.joined(separator: " or "))
             }
             keyFormat = format
+        default:
+            guard let format = ReportFormat(rawValue: value) else {
+                throw UsageError(
+                    "`--format \(value)` is not a report format",
+                    hint: "use " + ReportFormat.allCases.map { "`\($0.rawValue)`" }.joined(separator: ", "))
+            }
+            reportFormat = format
         }
     }
 

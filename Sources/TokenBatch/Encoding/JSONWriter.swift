@@ -39,6 +39,11 @@ struct JSONWriter {
         bytes.append(UInt8(ascii: "\""))
     }
 
+    /// Appends text that is already valid JSON in this place, such as indentation.
+    mutating func verbatim(_ text: String) {
+        bytes.append(contentsOf: text.utf8)
+    }
+
     mutating func integer(_ value: Int64) {
         bytes.append(contentsOf: String(value).utf8)
     }
