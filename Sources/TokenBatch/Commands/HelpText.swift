@@ -9,6 +9,7 @@ enum HelpText {
         case .plan: plan
         case .keygen: keygen
         case .publicKey: publicKey
+        case .schema: schema
         }
     }
 
@@ -20,6 +21,7 @@ enum HelpText {
           tokenbatch plan MANIFEST [--now TIME] [--out-dir DIR]
           tokenbatch public-key MANIFEST [--key NAME] [--format jwks|pem]
           tokenbatch keygen FILE
+          tokenbatch schema
           tokenbatch help [COMMAND]
 
         Commands:
@@ -27,6 +29,7 @@ enum HelpText {
           plan        Check the manifest and show what apply would do; needs no key, writes nothing.
           public-key  Print the public part of the manifest's keys, for verifiers.
           keygen      Make a P-256 key in Apple's .p8 form, to try tokenbatch without an Apple key.
+          schema      Print the manifest's JSON Schema, for editors and linters.
 
         Options:
           --out-dir DIR   Folder the outputs are written to (default: ./output).
@@ -56,14 +59,20 @@ enum HelpText {
         """
 
     private static let plan = """
-        Usage: tokenbatch plan MANIFEST [--now TIME] [--out-dir DIR]
+        Usage: tokenbatch plan MANIFEST [--now TIME] [--out-dir DIR] [--format F] [--strict]
 
-        Checks MANIFEST as apply would and prints each product's token and files. Reads no
-        private key and writes nothing, so it can run on pull requests.
+        Checks MANIFEST as apply would and prints each product's token and files. Checks a
+        key only when it is present, and only warns when it is not; writes nothing, so it can
+        run on pull requests.
 
         Options:
-          --now TIME      The clock for iat and expiry: RFC 3339 or Unix seconds (default: now).
-          --out-dir DIR   The folder apply would write to (default: ./output).
+          --now TIME        The clock for iat and expiry: RFC 3339 or Unix seconds (default: now).
+          --out-dir DIR     The folder apply would write to (default: ./output).
+          --format text     Diagnostics on stderr, a table on stdout (default).
+          --format json     One JSON document on stdout (docs/plan-format.md).
+          --format github   GitHub Actions annotations on stdout, then the table.
+          --format markdown A summary for a pull-request comment.
+          --strict          Warnings fail the run as errors do.
 
         """
 
@@ -86,6 +95,14 @@ enum HelpText {
           --key NAME        Only the key with this name in the manifest.
           --format jwks     A JSON Web Key Set, each key with its kid (default).
           --format pem      SubjectPublicKeyInfo PEM, each after a comment line.
+
+        """
+
+    private static let schema = """
+        Usage: tokenbatch schema
+
+        Prints the JSON Schema (draft 2020-12) of the manifest. Save it beside your manifests
+        and point your editor at it; docs/editor-support.md shows how.
 
         """
 }

@@ -5,6 +5,7 @@ struct Invocation: Equatable {
         case plan
         case keygen
         case publicKey = "public-key"
+        case schema
 
         /// The options that take a value and apply to this command.
         var valueOptions: [String] {
@@ -12,7 +13,7 @@ struct Invocation: Equatable {
             case .apply: ["--out-dir", "--now", "--jobs"]
             // The same as `apply`, so that one can stand in for the other in a script.
             case .plan: ["--out-dir", "--now", "--jobs", "--format"]
-            case .keygen: []
+            case .keygen, .schema: []
             case .publicKey: ["--key", "--format"]
             }
         }
@@ -22,7 +23,7 @@ struct Invocation: Equatable {
             switch self {
             case .apply: ["--dry-run", "--strict"]
             case .plan: ["--strict"]
-            case .keygen, .publicKey: []
+            case .keygen, .publicKey, .schema: []
             }
         }
 
@@ -166,6 +167,12 @@ struct Invocation: Equatable {
             try apply(name, value, for: command)
         }
 
+        if command == .schema {
+            guard operands.isEmpty else {
+                throw UsageError("`schema` takes no operand", hint: "run `tokenbatch schema > tokenbatch.schema.json`")
+            }
+            return
+        }
         guard operands.count == 1 else {
             let example = command == .keygen ? "keys/AuthKey_TEST000001.p8" : "manifests/example.yml"
             throw UsageError(

@@ -36,6 +36,7 @@ public enum Rule: String, Sendable, CaseIterable {
     case originSyntax = "TB033"
     case duplicateOrigin = "TB034"
     case severalScopes = "TB035"
+    case wildcardWithoutApex = "TB036"
 
     case durationSyntax = "TB040"
     case timeSyntax = "TB041"
@@ -44,6 +45,7 @@ public enum Rule: String, Sendable, CaseIterable {
     case expiryNotAfterNow = "TB044"
     case renewalWindow = "TB045"
     case outlivesKey = "TB046"
+    case lifetimeOverPolicy = "TB047"
 
     case productName = "TB050"
     case outputPath = "TB051"
@@ -63,7 +65,9 @@ public enum Rule: String, Sendable, CaseIterable {
     /// Whether breaking the rule stops the run unless the diagnostic says otherwise.
     public var severity: Severity {
         switch self {
-        case .unusedKey, .keyFileName, .severalScopes, .renewalWindow, .outlivesKey, .keyFilePermissions: .warning
+        case .unusedKey, .keyFileName, .severalScopes, .wildcardWithoutApex, .renewalWindow, .outlivesKey,
+            .keyFilePermissions:
+            .warning
         default: .error
         }
     }

@@ -38,15 +38,24 @@ public struct Duration: Sendable, Hashable, Comparable, CustomStringConvertible 
 
         let digits = text.prefix { $0.isASCII && $0.isNumber }
         let rest = text.dropFirst(digits.count)
+        if !digits.isEmpty, rest.first == ":", rest.dropFirst().allSatisfy({ $0 == ":" || ($0.isASCII && $0.isNumber) })
+        {
+            throw ValueProblem(
+                "`\(text)` is not a duration; YAML 1.1 would even read it as a sexagesimal number",
+                hint: "write a number and a unit, such as 90m for an hour and a half")
+        }
         if digits.isEmpty {
             throw ValueProblem(
                 "`\(text)` is not a duration",
                 hint: "write a whole number and a unit: \(Self.unitList), such as 30d")
         }
         if rest.isEmpty {
+            let large =
+                digits.count >= 7
+                ? "; if it counts seconds, write \(digits)s, and if milliseconds, divide by 1000 first" : ""
             throw ValueProblem(
                 "duration `\(text)` has no unit",
-                hint: "add a unit: \(Self.unitList); for example \(digits)d for \(digits) days")
+                hint: "add a unit: \(Self.unitList); for example \(digits)d for \(digits) days\(large)")
         }
         if rest.first == "." || rest.first == "," {
             throw ValueProblem(

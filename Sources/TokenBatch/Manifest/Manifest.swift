@@ -19,6 +19,8 @@ public struct Manifest: Sendable {
     /// rather than a mistake already reported.
     public var productsWritten = false
     public var outputs: [OutputDefinition] = []
+    /// The longest lifetime any token may have, when the team sets one.
+    public var maximumLifetime: Located<Duration>?
 
     /// The start of the document, for problems about something that is missing.
     public var start: SourceLocation

@@ -7,7 +7,8 @@
 struct ManifestDecoder {
     private(set) var diagnostics: [Diagnostic] = []
 
-    static let topLevelFields = ["version", "team_id", "keys", "defaults", "products", "outputs"]
+    static let topLevelFields = ["version", "team_id", "policy", "keys", "defaults", "products", "outputs"]
+    static let policyFields = ["max_lifetime"]
     static let keyFields = ["kid", "file", "env", "retire_on"]
     static let outputFields = ["format", "path", "variable", "mode"]
 
@@ -35,6 +36,11 @@ struct ManifestDecoder {
         }
         if let keys = decoder.requiredNode("keys", in: fields, at: start, of: "the manifest") {
             manifest.keys = decoder.keys(keys)
+        }
+        if let policy = fields["policy"]?.value,
+            let policyFields = decoder.fields(of: policy, describedAs: "`policy`", known: policyFields)
+        {
+            manifest.maximumLifetime = policyFields["max_lifetime"].flatMap { decoder.duration($0.value) }
         }
         if let defaults = fields["defaults"]?.value {
             manifest.defaults = decoder.settings(defaults, describedAs: "`defaults`")

@@ -66,6 +66,12 @@ public struct UnixTime: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// A time without an offset is refused, so that the host's time zone never changes a
     /// token; a fraction of a second is refused, because tokens carry whole seconds.
     init(rfc3339 text: String) throws(ValueProblem) {
+        if !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            let milliseconds = text.count >= 13 ? " (it looks like milliseconds since 1970)" : ""
+            throw ValueProblem(
+                "`\(text)` is a number, not a time\(milliseconds)",
+                hint: "write an RFC 3339 time such as 2027-03-01T00:00:00Z")
+        }
         let scalars = Array(text.utf8)
         guard scalars.count >= 19, scalars.count <= 40 else {
             throw Self.notATime(text)

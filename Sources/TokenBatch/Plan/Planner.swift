@@ -215,6 +215,16 @@ public struct Planner {
         // Lifetime.
         let expiryUnreadable = unreadable.contains("lifetime") || unreadable.contains("expires")
         let expiresAt = expiryUnreadable ? nil : checkExpiry(own: own, defaults: defaults, product: product.name)
+        if let expiresAt, let maximum = manifest.maximumLifetime,
+            expiresAt.seconds - now.seconds > maximum.value.seconds
+        {
+            let lifetime = Duration(seconds: expiresAt.seconds - now.seconds)
+            report(
+                .lifetimeOverPolicy, at: own.lifetime?.location ?? own.expires?.location ?? product.name.location,
+                "the token of product `\(name)` would live \(lifetime), longer than the policy's `max_lifetime` of "
+                    + "\(maximum.value)",
+                hint: "shorten the lifetime, or raise `max_lifetime` at line \(maximum.location.line)")
+        }
         let renewBefore = own.renewBefore ?? defaults.renewBefore
         if let expiresAt, let renewBefore, renewBefore.value.seconds >= expiresAt.seconds - now.seconds {
             report(
@@ -298,6 +308,15 @@ public struct Planner {
                     hint: "remove one")
             } else {
                 origins.append(origin.value)
+            }
+        }
+        for origin in setting.value where origin.value.hasPrefix("*.") && valid {
+            let apex = String(origin.value.dropFirst(2))
+            if !seen.contains(apex) {
+                report(
+                    .wildcardWithoutApex, at: origin.location,
+                    "`\(origin.value)` does not cover `\(apex)` itself, which is not listed",
+                    hint: "add `\(apex)` if pages are served from it; Apple matches a wildcard to subdomains only")
             }
         }
         return valid ? origins : nil
