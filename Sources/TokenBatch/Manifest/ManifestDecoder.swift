@@ -300,8 +300,8 @@ struct ManifestDecoder {
         guard mode & 0o600 == 0o600, mode & 0o7137 == 0 else {
             report(
                 .fileMode, at: text.location,
-                "file mode `\(text.value)` must let the owner read and write "
-                    + "and give nobody else write or execute permission",
+                "file mode `\(text.value)` must let the owner read and write, may let the group read, "
+                    + "and must give others nothing",
                 hint: "token files are secrets: use `0600`, or `0640` to let a group read them")
             return nil
         }

@@ -113,8 +113,8 @@ enum ManifestSchema {
                 "variable": { "type": "string", "pattern": "^([A-Za-z_]|\\{product\\})([A-Za-z0-9_]|\\{product\\})*$" },
                 "mode": {
                   "anyOf": [
-                    { "type": "string", "pattern": "^(0o|0)?[46][04]0$" },
-                    { "enum": [400, 440, 600, 640] }
+                    { "type": "string", "pattern": "^(0o|0)?6[04]0$" },
+                    { "enum": [600, 640] }
                   ]
                 }
               }

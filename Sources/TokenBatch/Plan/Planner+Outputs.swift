@@ -14,11 +14,13 @@ extension Planner {
         var valid = true
 
         for output in manifest.outputs {
-            guard let format = output.format, let path = output.path else {
+            // The path is checked even when the format is wrong, so that both are reported.
+            let pathIsUsable = output.path.map { checkPath($0) } ?? false
+            guard let format = output.format, let path = output.path, pathIsUsable else {
                 valid = false
                 continue
             }
-            guard checkPath(path), let variable = checkVariable(output, format: format.value, path: path) else {
+            guard let variable = checkVariable(output, format: format.value, path: path) else {
                 valid = false
                 continue
             }

@@ -26,7 +26,12 @@ public struct Planner {
     {
         var planner = Planner(manifest: manifest, now: now, diagnostics: problems)
         let plan = planner.makePlan()
-        let diagnostics = planner.diagnostics.sortedForReport()
+        // A mistake in `defaults` is found once per product that inherits it; say it once.
+        var seen = Set<String>()
+        let diagnostics = planner.diagnostics.filter { diagnostic in
+            seen.insert("\(diagnostic.rule.code) \(diagnostic.location?.description ?? "") \(diagnostic.message)")
+                .inserted
+        }.sortedForReport()
         guard !diagnostics.hasErrors, let plan else { throw DiagnosticsError(diagnostics) }
         return Plan(
             manifestFile: manifest.file, now: now, tokens: plan.tokens, keys: plan.keys, files: plan.files,
