@@ -33,7 +33,8 @@ enum ManifestSchema {
             },
             "defaults": { "$ref": "#/$defs/settings" },
             "products": {
-              "type": ["object", "null"],
+              "type": "object",
+              "minProperties": 1,
               "propertyNames": { "$ref": "#/$defs/name" },
               "additionalProperties": { "$ref": "#/$defs/settings" }
             },
