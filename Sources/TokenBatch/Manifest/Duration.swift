@@ -57,6 +57,11 @@ public struct Duration: Sendable, Hashable, Comparable, CustomStringConvertible 
                 "duration `\(text)` has no unit",
                 hint: "add a unit: \(Self.unitList); for example \(digits)d for \(digits) days\(large)")
         }
+        if rest.first == " " || rest.first == "\t" {
+            throw ValueProblem(
+                "duration `\(text)` has a space between the number and the unit",
+                hint: "write it without the space: `\(digits)\(rest.drop { $0 == " " || $0 == "\t" })`")
+        }
         if rest.first == "." || rest.first == "," {
             throw ValueProblem(
                 "duration `\(text)` has a fraction",
@@ -86,9 +91,10 @@ public struct Duration: Sendable, Hashable, Comparable, CustomStringConvertible 
         self.init(seconds: count * unit.seconds)
     }
 
-    /// The shortest exact spelling: `30d`, `36h`, `90s`.
+    /// The shortest exact spelling in days, hours, minutes or seconds: `30d`, `36h`, `90s`.
+    /// Weeks are read but not written, since people count lifetimes in days.
     public var description: String {
-        for unit in Self.units.reversed() where seconds % unit.seconds == 0 {
+        for unit in Self.units.reversed() where unit.letter != "w" && seconds % unit.seconds == 0 {
             return "\(seconds / unit.seconds)\(unit.letter)"
         }
         return "\(seconds)s"

@@ -15,9 +15,9 @@ public struct Manifest: Sendable {
     public var keys: [KeyDefinition] = []
     public var defaults = ProductSettings()
     public var products: [ProductDefinition] = []
-    /// Whether `products` was written as a mapping, so that an empty one means no products
-    /// rather than a mistake already reported.
-    public var productsWritten = false
+    /// Whether `products` is written but empty; a `products` that is wrong in another way, or
+    /// whose entries are all wrong, has been reported already.
+    public var listsNoProducts = false
     public var outputs: [OutputDefinition] = []
     /// The longest lifetime any token may have, when the team sets one.
     public var maximumLifetime: Located<Duration>?

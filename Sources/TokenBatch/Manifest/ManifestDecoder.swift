@@ -48,8 +48,8 @@ struct ManifestDecoder {
         if let products = decoder.requiredNode("products", in: fields, at: start, of: "the manifest") {
             // `products:` with nothing after it is reported as "no products" by the planner.
             if !products.isNull { manifest.products = decoder.products(products) }
-            if case .mapping = products.content { manifest.productsWritten = true }
-            if products.isNull { manifest.productsWritten = true }
+            if case .mapping(let pairs) = products.content, pairs.isEmpty { manifest.listsNoProducts = true }
+            if products.isNull { manifest.listsNoProducts = true }
         }
         if let outputs = decoder.requiredNode("outputs", in: fields, at: start, of: "the manifest") {
             manifest.outputs = decoder.outputs(outputs)
@@ -199,7 +199,7 @@ struct ManifestDecoder {
             let key = pair.key.value
             if known.contains(key) {
                 fields[key] = fields[key] ?? pair
-            } else if key != "<<" {
+            } else if !pair.isMergeKey {
                 let hint =
                     NearestName.suggestion(for: key, among: known).map { "did you mean `\($0)`?" }
                     ?? "the keys allowed here are " + known.map { "`\($0)`" }.joined(separator: ", ")
@@ -240,6 +240,12 @@ struct ManifestDecoder {
             report(
                 .wrongType, at: node.location, "`\(value)` is too large here",
                 hint: "write a small whole number, such as `1`")
+            return nil
+        }
+        if case .scalar(let value, let style) = node.content, style != .plain, Int(value) != nil {
+            report(
+                .wrongType, at: node.location, "expected a number here, but found the quoted text \"\(value)\"",
+                hint: "remove the quotes: `\(value)`")
             return nil
         }
         guard case .scalar(let value, let style) = node.content, style == .plain,

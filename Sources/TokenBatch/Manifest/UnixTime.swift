@@ -127,7 +127,13 @@ public struct UnixTime: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// date-time.
     init(dateOrRFC3339 text: String) throws(ValueProblem) {
         let scalars = Array(text.utf8)
-        if scalars.count == 10 {
+        if scalars.count <= 10 {
+            guard scalars.count == 10 else {
+                throw ValueProblem(
+                    "`\(text)` is not a date or an RFC 3339 time",
+                    hint:
+                        "write a date as 2027-06-30, with two-digit months and days, or a time as 2027-06-30T00:00:00Z")
+            }
             let date = try Self.parseDate(scalars[...], text: text)
             self.init(seconds: CivilDate.days(year: date.year, month: date.month, day: date.day) * 86_400)
         } else {

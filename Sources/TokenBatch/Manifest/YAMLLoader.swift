@@ -63,6 +63,11 @@ struct YAMLLoader {
         var pairs: [YAMLNode.Pair] = []
         /// A mapping's key whose value has not arrived yet.
         var pendingKey: Located<String>?
+        /// Whether the pending key is a merge key.
+        var pendingKeyIsMerge = false
+        /// Whether the pending key repeats an earlier one, so that its value is dropped and
+        /// only the first is read (the duplicate is reported once, not again downstream).
+        var pendingKeyIsDuplicate = false
         /// Where each key of a mapping was first written, to report duplicates.
         var seen: [String: SourceLocation] = [:]
     }
@@ -175,7 +180,9 @@ struct YAMLLoader {
             return
         }
         if let key = stack[top].pendingKey {
-            stack[top].pairs.append(YAMLNode.Pair(key: key, value: node))
+            if !stack[top].pendingKeyIsDuplicate {
+                stack[top].pairs.append(YAMLNode.Pair(key: key, value: node, isMergeKey: stack[top].pendingKeyIsMerge))
+            }
             stack[top].pendingKey = nil
             return
         }
@@ -187,12 +194,15 @@ struct YAMLLoader {
                     hint: "write the key as a plain word followed by `:`")
             ])
         }
-        if key == "<<", style == .plain {
+        let isMerge = key == "<<" && style == .plain
+        var isDuplicate = false
+        if isMerge {
             diagnostics.append(
                 Diagnostic(
                     .yamlMergeKey, at: node.location, "merge keys (`<<`) are not supported",
                     hint: "list the settings in full, or put shared settings under `defaults:`"))
         } else if let first = stack[top].seen[key] {
+            isDuplicate = true
             diagnostics.append(
                 Diagnostic(
                     .yamlDuplicateKey, at: node.location,
@@ -201,6 +211,8 @@ struct YAMLLoader {
         } else {
             stack[top].seen[key] = node.location
         }
+        stack[top].pendingKeyIsMerge = isMerge
+        stack[top].pendingKeyIsDuplicate = isDuplicate
         stack[top].pendingKey = Located(key, at: node.location)
     }
 
@@ -210,9 +222,11 @@ struct YAMLLoader {
         throws(DiagnosticsError)
     {
         guard let tag, !allowed.contains(tag) else { return }
+        // libyaml hands over `!!int` resolved to its full name; show it as it was written.
+        let written = tag.hasPrefix("tag:yaml.org,2002:") ? "!!" + tag.dropFirst(18) : tag
         throw DiagnosticsError([
             Diagnostic(
-                .yamlTag, at: location, "YAML tags such as `\(tag)` are not supported in a manifest",
+                .yamlTag, at: location, "YAML tags such as `\(written)` are not supported in a manifest",
                 hint: "remove the tag; quote the value if it must be read as text")
         ])
     }

@@ -13,6 +13,8 @@ struct YAMLNode: Sendable {
     struct Pair: Sendable {
         var key: Located<String>
         var value: YAMLNode
+        /// A plain `<<`, which YAML 1.1 reads as a merge; already reported by the loader.
+        var isMergeKey = false
     }
 
     var content: Content

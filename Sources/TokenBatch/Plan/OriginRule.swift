@@ -14,10 +14,6 @@ enum OriginRule {
         if origin.isEmpty {
             return ValueProblem("an origin is empty", hint: "write a domain such as `example.com`, or remove the entry")
         }
-        if origin.unicodeScalars.contains(where: { $0.properties.isWhitespace }) {
-            let trimmed = String(origin.unicodeScalars.filter { !$0.properties.isWhitespace })
-            return ValueProblem("origin `\(origin)` contains whitespace", hint: "write `\(trimmed)`")
-        }
         if origin.contains(",") {
             return ValueProblem(
                 "origin `\(origin)` contains a comma",
@@ -27,12 +23,16 @@ enum OriginRule {
             return ValueProblem(
                 "origin `\(origin)` is an IPv6 address", hint: "use a host name; IPv6 addresses are not supported")
         }
+        if origin.unicodeScalars.contains(where: { $0.properties.isWhitespace }) {
+            let trimmed = String(origin.unicodeScalars.filter { !$0.properties.isWhitespace })
+            return ValueProblem("origin `\(origin)` contains whitespace", hint: "write `\(trimmed)`")
+        }
         if let schemeEnd = origin.firstRange(of: "://") {
-            let rest = String(origin[schemeEnd.upperBound...])
+            let host = origin[schemeEnd.upperBound...].prefix { $0 != "/" && $0 != ":" }
             return ValueProblem(
                 "origin `\(origin)` has a scheme",
-                hint: "write the domain alone, `\(rest.split(separator: "/").first ?? "")`; Apple matches it "
-                    + "against the page's origin whatever the scheme")
+                hint: "write the domain alone, `\(host)`; Apple matches it against the page's origin whatever "
+                    + "the scheme and port")
         }
         if let slash = origin.firstIndex(of: "/") {
             return ValueProblem(

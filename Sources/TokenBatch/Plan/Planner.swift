@@ -48,11 +48,16 @@ public struct Planner {
             report(.teamID, at: teamID.location, problem)
         }
 
+        if manifest.defaults.lifetime != nil, let expires = manifest.defaults.expires {
+            report(
+                .lifetimeAndExpires, at: expires.location, "`defaults` sets both `lifetime` and `expires`",
+                hint: "keep one of the two")
+        }
         let keys = checkKeys()
         var tokens: [TokenSpec] = []
         var usedKeys = Set<Int>()
         checkProductNames()
-        if manifest.products.isEmpty, manifest.productsWritten {
+        if manifest.listsNoProducts {
             report(
                 .noProducts, at: manifest.start, "the manifest lists no products",
                 hint: "add a product under `products:`")
@@ -338,11 +343,8 @@ public struct Planner {
                 hint: "keep one: `lifetime` for a token renewed on a schedule, `expires` for a fixed date")
             return nil
         }
-        if own.lifetime == nil, own.expires == nil, defaults.lifetime != nil, let expires = defaults.expires {
-            report(
-                .lifetimeAndExpires, at: expires.location, "`defaults` sets both `lifetime` and `expires`",
-                hint: "keep one of the two")
-            return nil
+        if own.lifetime == nil, own.expires == nil, defaults.lifetime != nil, defaults.expires != nil {
+            return nil  // Reported once for `defaults`, in `makePlan`.
         }
 
         if let lifetime = own.lifetime ?? (own.expires == nil ? defaults.lifetime : nil) {

@@ -16,6 +16,8 @@ public enum KeyProblem: Error, Sendable, Equatable {
     case notAPrivateKey(String)
     /// Text with no PEM armour at all.
     case notPEM
+    /// A BEGIN line without the END line that closes it: the text was cut off.
+    case truncated
     /// Base64 without the BEGIN and END lines around it.
     case bareBase64
     /// OpenSSH's own private key format, which is not PEM inside.
@@ -29,7 +31,7 @@ public enum KeyProblem: Error, Sendable, Equatable {
         case .unreadable(let reason):
             "it is not a readable PEM private key (OpenSSL: \(reason))"
         case .wrongAlgorithm(let name):
-            "it is a \(name) key, but Apple Maps tokens need an EC P-256 key"
+            "it is \(Self.article(for: name)) \(name) key, but Apple Maps tokens need an EC P-256 key"
         case .wrongCurve(let curve):
             "it is an EC key on curve \(Self.curveDescription(curve)), but Apple Maps tokens need P-256 (prime256v1)"
         case .invalidKey:
@@ -42,6 +44,8 @@ public enum KeyProblem: Error, Sendable, Equatable {
             "it holds a \(kind), not a private key"
         case .notPEM:
             "it is not PEM text: there is no `-----BEGIN PRIVATE KEY-----` line"
+        case .truncated:
+            "it has a `-----BEGIN` line but no matching `-----END` line, so the text was cut off"
         case .bareBase64:
             "it is base64 without the `-----BEGIN PRIVATE KEY-----` and `-----END PRIVATE KEY-----` lines"
         case .openSSHFormat:
@@ -61,7 +65,7 @@ public enum KeyProblem: Error, Sendable, Equatable {
             "use the .p8 file Apple gave you when you created the Maps key"
         case .openSSHFormat:
             "convert a copy to PKCS#8: ssh-keygen -p -N '' -m PKCS8 -f COPY"
-        case .unreadable, .notPEM, .bareBase64, .empty:
+        case .unreadable, .notPEM, .truncated, .bareBase64, .empty:
             "use the .p8 file Apple gave you, with its BEGIN and END lines; accepted: \(PEMText.acceptedForms)"
         }
     }
@@ -73,5 +77,11 @@ public enum KeyProblem: Error, Sendable, Equatable {
         case "secp256k1": "secp256k1 (also 256 bits, but a different curve)"
         default: name
         }
+    }
+
+    /// "an RSA", "a DSA": the article English uses before a name spelt letter by letter.
+    private static func article(for name: String) -> String {
+        guard let first = name.uppercased().first else { return "a" }
+        return "AEFHILMNORSX".contains(first) ? "an" : "a"
     }
 }

@@ -55,6 +55,7 @@ enum PEMText {
         if labels.contains("CERTIFICATE") { return .notAPrivateKey("certificate") }
         if labels.contains("EC PARAMETERS") { return .notAPrivateKey("set of EC parameters but no key") }
         if let label = labels.first { return .notAPrivateKey("PEM block labelled \(label)") }
+        if bytes.firstRange(of: Array("-----BEGIN ".utf8)) != nil { return .truncated }
         // DER keys start with a SEQUENCE (0x30), which base64 writes as `M`.
         let compact = bytes.filter { !isWhitespace($0) }
         if compact.count >= 64, compact.first == UInt8(ascii: "M"), compact.allSatisfy(isBase64) { return .bareBase64 }

@@ -125,6 +125,35 @@ struct PlannerTests {
         #expect(found.first?.message.contains("`1WEB`") == true)
     }
 
+    @Test("A quoted \"<<\" is an ordinary unknown key, not a merge key")
+    func quotedMergeKey() {
+        let found = problems(replacing("    scopes: [server_api]", with: "    scopes: [server_api]\n    \"<<\": x"))
+        #expect(summary(found) == ["m.yml:16:5 TB010"])
+    }
+
+    @Test("A product written twice is reported once, as a duplicate key, without a collision of its files")
+    func duplicateProduct() {
+        let found = problems(
+            replacing(
+                "  api:\n    scopes: [server_api]\n",
+                with: "  api:\n    scopes: [server_api]\n  api:\n    scopes: [server_api]\n"))
+        #expect(summary(found) == ["m.yml:16:3 TB004"])
+    }
+
+    @Test("`defaults` with both lifetime and expires is an error even where products override both")
+    func defaultsWithBoth() {
+        let yaml = replacing("  lifetime: 30d", with: "  lifetime: 30d\n  expires: 2099-01-01T00:00:00Z")
+            .replacingOccurrences(of: "    scopes: [server_api]", with: "    scopes: [server_api]\n    lifetime: 7d")
+            .replacingOccurrences(of: "    scopes: [mapkit_js]", with: "    scopes: [mapkit_js]\n    lifetime: 7d")
+        #expect(summary(problems(yaml)) == ["m.yml:10:12 TB042"])
+    }
+
+    @Test("A product without settings is not also a manifest without products")
+    func productWithoutSettings() {
+        let found = problems(replacing("  api:\n    scopes: [server_api]\n", with: "  api:\n"))
+        #expect(summary(found) == ["m.yml:14:3 TB012"])
+    }
+
     @Test("Two keys with one Key ID are an error at the second")
     func duplicateKeyID() {
         let yaml = replacing(

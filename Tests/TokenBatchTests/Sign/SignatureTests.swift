@@ -89,4 +89,12 @@ struct SignatureTests {
             (error as? KeyProblem)?.explanation.contains(name) == true
         }
     }
+
+    @Test("A PEM cut off after its BEGIN line is called cut off, not missing its BEGIN line")
+    func truncatedPEM() {
+        let text = Array("-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n".utf8)
+        #expect(throws: KeyProblem.truncated) { try PEMText.privateKeyBlock(in: text) }
+        #expect(KeyProblem.wrongAlgorithm("RSA").explanation.hasPrefix("it is an RSA key"))
+        #expect(KeyProblem.wrongAlgorithm("DSA").explanation.hasPrefix("it is a DSA key"))
+    }
 }
