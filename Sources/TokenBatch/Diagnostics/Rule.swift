@@ -46,6 +46,7 @@ public enum Rule: String, Sendable, CaseIterable {
     case renewalWindow = "TB045"
     case outlivesKey = "TB046"
     case lifetimeOverPolicy = "TB047"
+    case backdateTooLong = "TB048"
 
     case productName = "TB050"
     case outputPath = "TB051"

@@ -21,6 +21,8 @@ public struct Manifest: Sendable {
     public var outputs: [OutputDefinition] = []
     /// The longest lifetime any token may have, when the team sets one.
     public var maximumLifetime: Located<Duration>?
+    /// How far to move `iat` back from the time of signing, for clock skew.
+    public var backdate: Located<Duration>?
 
     /// The start of the document, for problems about something that is missing.
     public var start: SourceLocation

@@ -8,7 +8,7 @@ struct ManifestDecoder {
     private(set) var diagnostics: [Diagnostic] = []
 
     static let topLevelFields = ["version", "team_id", "policy", "keys", "defaults", "products", "outputs"]
-    static let policyFields = ["max_lifetime"]
+    static let policyFields = ["max_lifetime", "backdate_iat"]
     static let keyFields = ["kid", "file", "env", "retire_on"]
     static let outputFields = ["format", "path", "variable", "mode"]
 
@@ -41,6 +41,7 @@ struct ManifestDecoder {
             let policyFields = decoder.fields(of: policy, describedAs: "`policy`", known: policyFields)
         {
             manifest.maximumLifetime = policyFields["max_lifetime"].flatMap { decoder.duration($0.value) }
+            manifest.backdate = policyFields["backdate_iat"].flatMap { decoder.duration($0.value) }
         }
         if let defaults = fields["defaults"]?.value {
             manifest.defaults = decoder.settings(defaults, describedAs: "`defaults`")

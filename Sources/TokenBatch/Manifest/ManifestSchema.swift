@@ -22,7 +22,8 @@ enum ManifestSchema {
               "type": "object",
               "additionalProperties": false,
               "properties": {
-                "max_lifetime": { "$ref": "#/$defs/duration", "description": "No token may live longer." }
+                "max_lifetime": { "$ref": "#/$defs/duration", "description": "No token may live longer." },
+                "backdate_iat": { "$ref": "#/$defs/duration", "description": "Move iat back by this much, at most 1h." }
               }
             },
             "keys": {

@@ -39,6 +39,8 @@ public struct TokenSpec: Sendable, Equatable {
     public var origins: [String]
     /// How long before expiry a later `apply` should renew the token.
     public var renewBefore: Duration?
+    /// True when the manifest fixes `exp` with `expires`, rather than a lifetime from `iat`.
+    public var hasFixedExpiry = false
 
     /// The `scope` claim.
     public var scope: String { scopes.joined(separator: " ") }

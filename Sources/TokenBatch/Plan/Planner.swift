@@ -10,11 +10,18 @@ public struct Planner {
     public static let scopesNeedingOrigin: Set<String> = ["embed_api", "mapkit_js", "web_snapshots"]
 
     static let defaultVariable = "MAPS_TOKEN"
+    static let maximumBackdate = Duration(seconds: 3_600)
     static let defaultFileMode: UInt16 = 0o600
     static let productPlaceholder = "{product}"
 
     let manifest: Manifest
     private let now: UnixTime
+
+    /// The `iat` of every new token: the time of signing, moved back by the manifest's
+    /// `policy.backdate_iat` so that a signer whose clock runs ahead is not rejected.
+    private var issuedAt: UnixTime {
+        UnixTime(seconds: now.seconds - (manifest.backdate?.value.seconds ?? 0))
+    }
     private(set) var diagnostics: [Diagnostic]
 
     /// Plans `manifest` at `now`.
@@ -48,6 +55,12 @@ public struct Planner {
             report(.teamID, at: teamID.location, problem)
         }
 
+        if let backdate = manifest.backdate, backdate.value.seconds > Self.maximumBackdate.seconds {
+            report(
+                .backdateTooLong, at: backdate.location,
+                "`backdate_iat` of \(backdate.value) is longer than \(Self.maximumBackdate)",
+                hint: "a few seconds to a minute covers clock skew; more hides a wrong clock")
+        }
         if manifest.defaults.lifetime != nil, let expires = manifest.defaults.expires {
             report(
                 .lifetimeAndExpires, at: expires.location, "`defaults` sets both `lifetime` and `expires`",
@@ -261,7 +274,8 @@ public struct Planner {
         }
         return TokenSpec(
             product: name, keyIndex: keyIndex, keyID: keys[keyIndex].planned.keyID, issuer: teamID,
-            issuedAt: now, expiresAt: expiresAt, scopes: scopes, origins: origins, renewBefore: renewBefore?.value)
+            issuedAt: issuedAt, expiresAt: expiresAt, scopes: scopes, origins: origins, renewBefore: renewBefore?.value,
+            hasFixedExpiry: own.expires != nil || (own.lifetime == nil && defaults.expires != nil))
     }
 
     private mutating func checkScopes(_ setting: Located<[Located<String>]>?, product: Located<String>) -> [String]? {
@@ -348,14 +362,14 @@ public struct Planner {
         }
 
         if let lifetime = own.lifetime ?? (own.expires == nil ? defaults.lifetime : nil) {
-            guard (now + lifetime.value) <= UnixTime.latest else {
+            guard (issuedAt + lifetime.value) <= UnixTime.latest else {
                 report(
                     .durationSyntax, at: lifetime.location,
                     "lifetime \(lifetime.value) from \(now) ends after the year 9999, which RFC 3339 cannot write",
                     hint: "choose a lifetime of years, not millennia")
                 return nil
             }
-            return now + lifetime.value
+            return issuedAt + lifetime.value
         }
         guard let expires = own.expires ?? defaults.expires else {
             report(
