@@ -54,6 +54,20 @@ struct FileIdentity: Hashable {
     var inode: UInt64
 }
 
+/// An exclusive lock on a file, held until this object is released.
+final class FileLock {
+    private let descriptor: Int32
+
+    fileprivate init(descriptor: Int32) {
+        self.descriptor = descriptor
+    }
+
+    deinit {
+        // Closing the descriptor releases the lock; the lock file itself stays.
+        close(descriptor)
+    }
+}
+
 /// The thin layer over the C library's files, clock and environment. It is the only Swift
 /// code besides the libyaml and libcrypto wrappers that handles C pointers.
 enum SystemCalls {
@@ -220,6 +234,35 @@ enum SystemCalls {
 
     static func removeFile(_ path: String) {
         unlink(path)
+    }
+
+    /// Locks the folder at `path` itself, so that no lock file is left behind, or fails at once
+    /// if another process holds the lock. The lock ends when the process does, however it ends.
+    static func lockDirectory(_ path: String) throws(SystemError) -> FileLock {
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw SystemError(operation: "lock", path: path, code: errno) }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            let code = errno
+            close(descriptor)
+            throw SystemError(
+                operation: "lock", path: path, code: code,
+                explanation: code == EWOULDBLOCK ? "another tokenbatch apply is writing to this folder" : nil)
+        }
+        return FileLock(descriptor: descriptor)
+    }
+
+    /// The names in a folder, without `.` and `..`; empty if it cannot be read.
+    static func directoryEntries(_ path: String) -> [String] {
+        guard let directory = opendir(path) else { return [] }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { buffer in
+                String(decoding: buffer.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != ".", name != ".." { names.append(name) }
+        }
+        return names
     }
 
     static func processID() -> Int32 {

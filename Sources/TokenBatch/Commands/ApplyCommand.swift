@@ -1,13 +1,15 @@
-/// `tokenbatch apply`: plan, load the keys, sign every token, write every output.
+/// `tokenbatch apply`: plan, load the keys, compare with the previous run, sign what is due,
+/// and write the outputs that change.
 struct ApplyCommand {
     var tool: TokenBatchTool
     var invocation: Invocation
 
-    /// Products listed by name in the summary; beyond this, only a count.
+    /// Products listed by name in the summary; beyond this, only counts.
     static let summaryLimit = 20
 
     func run() -> ExitStatus {
         let started = SystemCalls.monotonicSeconds()
+        let directory = invocation.outputDirectory
         let planning = tool.makePlan(invocation)
         guard let plan = planning.plan else {
             tool.report(planning.diagnostics, sources: planning.sources)
@@ -15,65 +17,128 @@ struct ApplyCommand {
         }
 
         let loaded = KeyLoader.loadKeys(of: plan, environment: tool.environment)
-        let overwrites = OutputSafety.overwrites(in: plan, outputDirectory: invocation.outputDirectory)
-        let diagnostics = planning.diagnostics + loaded.diagnostics + overwrites
-        tool.report(diagnostics, sources: planning.sources)
+        let overwrites = OutputSafety.overwrites(in: plan, outputDirectory: directory)
+        var diagnostics = planning.diagnostics + loaded.diagnostics + overwrites
         let keys = loaded.keys.compactMap { $0 }
-        let refusedWarnings = invocation.strict && !diagnostics.isEmpty
-        guard keys.count == plan.keys.count, !diagnostics.hasErrors, !refusedWarnings else { return .invalidInput }
+        guard keys.count == plan.keys.count, !diagnostics.hasErrors, !(invocation.strict && !diagnostics.isEmpty) else {
+            tool.report(diagnostics, sources: planning.sources)
+            return .invalidInput
+        }
+
+        // Two runs on one folder must not interleave; the lock lasts until `lock` is released.
+        let lock: FileLock
+        do {
+            try SystemCalls.createDirectories(directory)
+            lock = try SystemCalls.lockDirectory(directory)
+        } catch {
+            tool.report(diagnostics, sources: planning.sources)
+            tool.fail("\(error); nothing was written")
+            return .failure
+        }
+        defer { withExtendedLifetime(lock) {} }
+
+        let previous = PreviousRun.readOrWarn(from: directory, into: &diagnostics)
+        tool.report(diagnostics, sources: planning.sources)
+        let thumbprints = keys.map(\.thumbprint)
+        let changes = ChangeSet(plan: plan, previous: previous, thumbprints: thumbprints, force: invocation.force)
 
         let tokens: [String]
         do {
-            let jobs = invocation.jobs ?? SystemCalls.processorCount()
-            tokens = try SigningPool.sign(plan.tokens, keys: keys, jobs: jobs)
+            tokens = try sign(changes, keys: keys)
         } catch {
             tool.fail("signing failed, so nothing was written: \(error)")
             return .failure
         }
 
-        let thumbprints = keys.map(\.thumbprint)
-        let files = plan.files.map { file in
+        var finalPlan = plan
+        finalPlan.tokens = changes.specs
+        var files = plan.files.map { file in
             OutputWriter.File(
                 path: file.path,
-                bytes: OutputRenderer.render(file, plan: plan, tokens: tokens, thumbprints: thumbprints),
+                bytes: OutputRenderer.render(file, plan: finalPlan, tokens: tokens, thumbprints: thumbprints),
                 mode: file.mode)
         }
+        // The state goes last, so that a run killed before it leaves the previous state, which
+        // still describes tokens the next run can keep or replace.
+        files.append(
+            OutputWriter.File(
+                path: PreviousRun.stateFileName,
+                bytes: StateFile.render(
+                    specs: changes.specs, tokens: tokens, plan: finalPlan, thumbprints: thumbprints),
+                mode: 0o600))
+        let current = Set(files.map(\.path))
+        let stale = previous.files.filter { !current.contains($0) }
+
+        let outcome: OutputWriter.Outcome
         do {
-            try OutputWriter.replace(files, in: invocation.outputDirectory)
+            outcome = try OutputWriter.replace(files, in: directory, removing: stale)
         } catch {
             tool.fail("\(error); the previous outputs are unchanged")
             return .failure
         }
 
-        tool.console.writeError(summary(plan, seconds: SystemCalls.monotonicSeconds() - started))
+        tool.console.writeError(
+            summary(changes, plan: finalPlan, outcome: outcome, seconds: SystemCalls.monotonicSeconds() - started))
         return .success
     }
 
-    /// What was signed, for which product, expiring when; no token appears in it.
-    private func summary(_ plan: Plan, seconds: Double) -> String {
+    /// The final token of every product: kept ones as they were, the rest signed now.
+    private func sign(_ changes: ChangeSet, keys: [SigningKey]) throws -> [String] {
+        let due = changes.keptTokens.indices.filter { changes.keptTokens[$0] == nil }
+        let jobs = invocation.jobs ?? SystemCalls.processorCount()
+        let signed = try SigningPool.sign(due.map { changes.specs[$0] }, keys: keys, jobs: jobs)
+
+        var tokens = changes.keptTokens.map { $0 ?? "" }
+        for (position, index) in due.enumerated() { tokens[index] = signed[position] }
+        return tokens
+    }
+
+    /// What happened to each product and file; no token appears in it.
+    private func summary(_ changes: ChangeSet, plan: Plan, outcome: OutputWriter.Outcome, seconds: Double) -> String {
         let style = tool.console.errorStyle
-        let count = plan.tokens.count
+        let counts = ChangeSet.Action.allCases.map { "\($0.rawValue) \(changes.count($0))" }.joined(separator: ", ")
         let milliseconds = Int((seconds * 1000).rounded())
-        var text = style.bold("Signed \(count) token\(count == 1 ? "" : "s") in \(milliseconds) ms") + "\n"
+        var text = style.bold("Applied \(plan.manifestFile) in \(milliseconds) ms: \(counts)") + "\n"
 
-        let listed = plan.tokens.prefix(Self.summaryLimit)
-        let nameWidth = listed.map(\.product.count).max() ?? 0
-        let scopeWidth = listed.map(\.scope.count).max() ?? 0
-        for token in listed {
-            let name = token.product + String(repeating: " ", count: nameWidth - token.product.count)
-            let scope = token.scope + String(repeating: " ", count: scopeWidth - token.scope.count)
-            text +=
-                "  \(name)  \(scope)  kid \(token.keyID)  expires \(token.expiresAt.rfc3339) "
-                + "(\(token.expiresAt.relative(to: plan.now)))\n"
+        let expiries = Dictionary(
+            plan.tokens.map { ($0.product, $0.expiresAt) }, uniquingKeysWith: { first, _ in first })
+        let listed = changes.changes.prefix(Self.summaryLimit)
+        let width = listed.map(\.product.count).max() ?? 0
+        for change in listed {
+            let name = change.product + String(repeating: " ", count: width - change.product.count)
+            let expiry = expiries[change.product].map { "  expires \($0.rfc3339)" } ?? ""
+            text += "  \(change.action.rawValue.padding(6))  \(name)\(expiry)  (\(change.reason))\n"
         }
-        if count > listed.count {
-            text += "  … and \(count - listed.count) more\n"
+        if changes.changes.count > listed.count {
+            text += "  … and \(changes.changes.count - listed.count) more\n"
         }
 
-        let names = plan.files.prefix(5).map(\.path).joined(separator: ", ")
-        let more = plan.files.count > 5 ? " and \(plan.files.count - 5) more" : ""
-        let files = "\(plan.files.count) file\(plan.files.count == 1 ? "" : "s")"
-        text += "Wrote \(files) to \(invocation.outputDirectory)/: \(names)\(more)\n"
+        text +=
+            "Files in \(invocation.outputDirectory)/: \(outcome.written.count) written, "
+            + "\(outcome.unchanged.count) unchanged, \(outcome.removed.count) removed\n"
         return text
+    }
+}
+
+extension String {
+    /// The string padded with spaces to `width` characters.
+    fileprivate func padding(_ width: Int) -> String {
+        self + String(repeating: " ", count: max(0, width - count))
+    }
+}
+
+extension PreviousRun {
+    /// The previous run's state, or an empty one after adding a warning that it was unusable.
+    static func readOrWarn(from directory: String, into diagnostics: inout [Diagnostic]) -> PreviousRun {
+        do {
+            return try read(from: directory)
+        } catch {
+            diagnostics.append(
+                Diagnostic(
+                    .previousStateUnreadable, at: nil,
+                    "the state of the previous run cannot be used: \(error.message)",
+                    hint: "every token is treated as new; the next run writes a fresh state file"))
+            return PreviousRun()
+        }
     }
 }

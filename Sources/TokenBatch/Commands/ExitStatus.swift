@@ -7,4 +7,6 @@ public enum ExitStatus: Int32, Sendable {
     case usage = 2
     /// Anything else failed: a file could not be written, signing failed.
     case failure = 3
+    /// `plan --detailed-exitcode`: the manifest is valid and `apply` would change something.
+    case changesPending = 4
 }

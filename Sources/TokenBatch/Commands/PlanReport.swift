@@ -4,12 +4,13 @@ struct PlanReport {
     var manifest: String
     /// `nil` when the manifest has errors (or warnings under `--strict`).
     var plan: Plan?
+    /// What `apply` would do to each product, compared with the output folder's last run.
+    var changes: ChangeSet?
     /// Sorted for the report.
     var diagnostics: [Diagnostic]
     /// Each key's thumbprint, parallel to `plan.keys`; `nil` for a key not available here.
     var thumbprints: [String?]
     var outputDirectory: String
-    var now: UnixTime?
 
     /// The version of the JSON document's layout, documented in `docs/plan-format.md`.
     static let jsonFormatVersion = 1
@@ -20,15 +21,21 @@ struct PlanReport {
     // MARK: - Text
 
     func table() -> String {
-        guard let plan else { return "" }
-        let header = ["PRODUCT", "SCOPE", "ORIGIN", "KEY", "LIFETIME", "EXPIRES"]
-        let rows = plan.tokens.map { token in
+        guard let plan, let changes else { return "" }
+        let header = ["ACTION", "PRODUCT", "SCOPE", "ORIGIN", "KEY", "LIFETIME", "EXPIRES", "WHY"]
+        var rows = zip(changes.specs, changes.changes).map { token, change in
             [
-                token.product, token.scope, token.origin ?? "-", "\(plan.keys[token.keyIndex].name) (\(token.keyID))",
-                token.lifetime.description, token.expiresAt.rfc3339,
+                change.action.rawValue, token.product, token.scope, token.origin ?? "-",
+                "\(plan.keys[token.keyIndex].name) (\(token.keyID))", token.lifetime.description,
+                token.expiresAt.rfc3339, change.reason,
             ]
         }
+        for change in changes.changes.dropFirst(changes.specs.count) {
+            rows.append([change.action.rawValue, change.product, "-", "-", "-", "-", "-", change.reason])
+        }
         var text = Self.aligned([header] + rows)
+        let counts = ChangeSet.Action.allCases.map { "\($0.rawValue) \(changes.count($0))" }
+        text += "\n\(counts.joined(separator: ", "))\n"
 
         text += "\nKeys:\n"
         for (key, thumbprint) in zip(plan.keys, thumbprints) {
@@ -47,8 +54,9 @@ struct PlanReport {
         if plan.files.count > Self.fileListLimit {
             text += "  … and \(plan.files.count - Self.fileListLimit) more\n"
         }
+        let due = changes.count(.create) + changes.count(.renew) + changes.count(.update)
         text +=
-            "\n\(Self.count(plan.tokens.count, "token")) to sign at \(plan.now.rfc3339) "
+            "\n\(Self.count(due, "token")) to sign at \(plan.now.rfc3339) of \(plan.tokens.count), "
             + "with \(Self.count(plan.keys.count, "key")).\n"
         return text
     }
@@ -102,10 +110,19 @@ struct PlanReport {
         json.raw(",\n    ")
         json.key("tokens")
         json.raw(" [")
-        for (index, token) in plan.tokens.enumerated() {
+        let specs = changes?.specs ?? plan.tokens
+        for (index, token) in specs.enumerated() {
             json.raw(index == 0 ? "\n      {" : ",\n      {")
             json.key("product")
             json.string(token.product)
+            if let change = changes?.changes[index] {
+                json.raw(", ")
+                json.key("action")
+                json.string(change.action.rawValue)
+                json.raw(", ")
+                json.key("reason")
+                json.string(change.reason)
+            }
             json.raw(", ")
             json.key("key")
             json.string(plan.keys[token.keyIndex].name)
@@ -139,6 +156,17 @@ struct PlanReport {
             json.raw("}")
         }
         json.raw(plan.tokens.isEmpty ? "],\n    " : "\n    ],\n    ")
+
+        json.key("removed")
+        json.raw(" [")
+        for (index, change) in (changes?.changes.dropFirst(specs.count) ?? []).enumerated() {
+            if index > 0 { json.raw(", ") }
+            json.string(change.product)
+        }
+        json.raw("],\n    ")
+        json.key("changes_pending")
+        json.raw(changes?.hasChanges == false ? " false" : " true")
+        json.raw(",\n    ")
 
         json.key("keys")
         json.raw(" [")
@@ -216,12 +244,18 @@ struct PlanReport {
         if !diagnostics.isEmpty { text += "\n" }
 
         guard let plan else { return text }
-        text += "| Product | Scope | Origin | Key | Lifetime | Expires |\n|---|---|---|---|---|---|\n"
-        for token in plan.tokens {
+        text += "| Action | Product | Scope | Origin | Key | Lifetime | Expires |\n|---|---|---|---|---|---|---|\n"
+        let specs = changes?.specs ?? plan.tokens
+        for (index, token) in specs.enumerated() {
             let origin = token.origins.isEmpty ? "–" : token.origins.map { "`\($0)`" }.joined(separator: ", ")
+            let action =
+                changes.map { "\($0.changes[index].action.rawValue): \(Self.cell($0.changes[index].reason))" } ?? ""
             text +=
-                "| `\(token.product)` | `\(token.scope)` | \(origin) | `\(plan.keys[token.keyIndex].name)` "
-                + "(`\(token.keyID)`) | \(token.lifetime) | \(token.expiresAt.rfc3339) |\n"
+                "| \(action) | `\(token.product)` | `\(token.scope)` | \(origin) | "
+                + "`\(plan.keys[token.keyIndex].name)` (`\(token.keyID)`) | \(token.lifetime) | \(token.expiresAt.rfc3339) |\n"
+        }
+        for change in changes?.changes.dropFirst(specs.count) ?? [] {
+            text += "| remove: \(Self.cell(change.reason)) | `\(change.product)` | | | | | |\n"
         }
         text +=
             "\nFiles under `\(Self.cell(outputDirectory))/`: "

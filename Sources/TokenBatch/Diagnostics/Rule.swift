@@ -1,7 +1,8 @@
 /// Every check tokenbatch makes, each with a code that never changes meaning.
 ///
 /// Codes are grouped by tens: YAML (TB00x), types and structure (TB01x), identifiers (TB02x),
-/// scopes and origins (TB03x), time (TB04x), outputs (TB05x), keys (TB06x).
+/// scopes and origins (TB03x), time (TB04x), outputs (TB05x), keys (TB06x), the output
+/// folder's history (TB07x).
 /// `docs/diagnostics.md` has a page for each.
 public enum Rule: String, Sendable, CaseIterable {
     case yamlSyntax = "TB001"
@@ -60,6 +61,8 @@ public enum Rule: String, Sendable, CaseIterable {
     case keyUnusable = "TB061"
     case keyFilePermissions = "TB062"
 
+    case previousStateUnreadable = "TB070"
+
     /// The stable code, such as `TB004`.
     public var code: String { rawValue }
 
@@ -67,7 +70,7 @@ public enum Rule: String, Sendable, CaseIterable {
     public var severity: Severity {
         switch self {
         case .unusedKey, .keyFileName, .severalScopes, .wildcardWithoutApex, .renewalWindow, .outlivesKey,
-            .keyFilePermissions:
+            .keyFilePermissions, .previousStateUnreadable:
             .warning
         default: .error
         }

@@ -27,10 +27,6 @@ enum OutputRenderer {
         json.raw(" ")
         json.string(plan.manifestFile)
         json.raw(",\n  ")
-        json.key("generated_at")
-        json.raw(" ")
-        json.integer(plan.now.seconds)
-        json.raw(",\n  ")
         json.key("tokens")
         json.raw(" [")
 

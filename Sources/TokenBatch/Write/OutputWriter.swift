@@ -13,13 +13,34 @@ enum OutputWriter {
         var mode: UInt16
     }
 
-    /// Writes `files` under `directory`, creating the folders they need.
+    /// What a `replace` did.
+    struct Outcome: Equatable {
+        var written: [String] = []
+        var unchanged: [String] = []
+        var removed: [String] = []
+    }
+
+    /// Writes `files` under `directory`, creating the folders they need, skipping every file
+    /// whose content and mode are already right, and then removing `stale` files.
     ///
+    /// - Parameter stale: paths relative to `directory` that earlier runs wrote and this one
+    ///   does not; removed only after every new file is in place.
     /// - Throws: `SystemError` for the first file or folder that could not be written, or
     ///   for a destination that is a folder or a link inside the output folder.
-    static func replace(_ files: [File], in directory: String) throws(SystemError) {
+    @discardableResult
+    static func replace(_ files: [File], in directory: String, removing stale: [String] = []) throws(SystemError)
+        -> Outcome
+    {
+        var outcome = Outcome()
         try SystemCalls.createDirectories(directory)
         try createSubfolders(for: files, in: directory)
+        removeLeftoverTemporaries(for: files, in: directory)
+
+        let files = files.filter { file in
+            let unchanged = isAlreadyWritten(file, in: directory)
+            if unchanged { outcome.unchanged.append(file.path) }
+            return !unchanged
+        }
 
         // A destination that is a folder would fail its rename after others succeeded.
         for file in files where SystemCalls.kind(of: "\(directory)/\(file.path)") == .directory {
@@ -58,6 +79,59 @@ enum OutputWriter {
                 throw error
             }
         }
+        outcome.written = files.map(\.path)
+
+        for path in stale where isInside(path) && hasOnlyRealFolders(path, in: directory) {
+            let kind = SystemCalls.kind(of: "\(directory)/\(path)")
+            // A folder, or something that is not ours, is left alone.
+            guard kind == .regular || kind == .symbolicLink else { continue }
+            SystemCalls.removeFile("\(directory)/\(path)")
+            outcome.removed.append(path)
+        }
+        return outcome
+    }
+
+    /// Whether the file at the destination already has exactly these bytes and this mode.
+    private static func isAlreadyWritten(_ file: File, in directory: String) -> Bool {
+        let path = "\(directory)/\(file.path)"
+        guard SystemCalls.kind(of: path) == .regular, SystemCalls.permissions(of: path) == file.mode,
+            let existing = try? SystemCalls.readFile(path, limit: file.bytes.count)
+        else { return false }
+        return existing == file.bytes
+    }
+
+    /// Removes temporary files that a killed run left beside the destinations of this one.
+    private static func removeLeftoverTemporaries(for files: [File], in directory: String) {
+        var folders = Set<String>()
+        for file in files {
+            let relative = file.path.split(separator: "/").dropLast().joined(separator: "/")
+            folders.insert(relative.isEmpty ? directory : "\(directory)/\(relative)")
+        }
+        for folder in folders {
+            for name in SystemCalls.directoryEntries(folder)
+            where name.hasPrefix(".") && name.hasSuffix(".tmp") && name.contains(".tokenbatch-") {
+                SystemCalls.removeFile("\(folder)/\(name)")
+            }
+        }
+    }
+
+    /// Whether every folder on the way to `path` is a real folder, not a link that would make
+    /// the removal reach outside the output folder.
+    private static func hasOnlyRealFolders(_ path: String, in directory: String) -> Bool {
+        var folder = directory
+        for component in path.split(separator: "/").dropLast() {
+            folder += "/\(component)"
+            guard SystemCalls.kind(of: folder) == .directory else { return false }
+        }
+        return true
+    }
+
+    /// Whether a path read from the state file stays inside the output folder.
+    private static func isInside(_ path: String) -> Bool {
+        !path.isEmpty && !path.hasPrefix("/")
+            && !path.split(separator: "/", omittingEmptySubsequences: false).contains {
+                $0.isEmpty || $0 == "." || $0 == ".."
+            }
     }
 
     /// Creates the folders inside the output folder that the files need, refusing any that is

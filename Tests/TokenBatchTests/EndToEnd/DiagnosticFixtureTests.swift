@@ -19,6 +19,7 @@ import Testing
         var expected: [String] = []
         var arguments: [String] = []
         var keys: [(file: String, mode: Int)] = []
+        var files: [(path: String, text: String)] = []
         var manifest: String?
 
         init(_ text: String) {
@@ -31,9 +32,11 @@ import Testing
                 case "args": arguments += value.split(separator: " ").map(String.init)
                 case "manifest": manifest = value
                 case "setup":
-                    let words = value.split(separator: " ")
+                    let words = value.split(separator: " ", maxSplits: 2)
                     if words.count == 3, words[0] == "key", let mode = Int(words[2], radix: 8) {
                         keys.append((String(words[1]), mode))
+                    } else if words.count == 3, words[0] == "file" {
+                        files.append((String(words[1]), String(words[2])))
                     }
                 default: continue
                 }
@@ -50,6 +53,9 @@ import Testing
         }
         let text = String(decoding: try Data(contentsOf: Self.folder.appendingPathComponent(name)), as: UTF8.self)
         let directives = Directives(text)
+        for file in directives.files {
+            try workspace.write(file.text + "\n", to: file.path)
+        }
         for key in directives.keys {
             let path = workspace.url.appendingPathComponent(key.file)
             try makeTestKey(at: path)
