@@ -21,8 +21,8 @@ struct Invocation: Equatable {
         /// The options without a value that apply to this command.
         var flags: [String] {
             switch self {
-            case .apply: ["--dry-run", "--strict"]
-            case .plan: ["--strict"]
+            case .apply: ["--dry-run", "--strict", "--force"]
+            case .plan: ["--strict", "--force", "--detailed-exitcode"]
             case .keygen, .publicKey, .schema: []
             }
         }
@@ -78,6 +78,10 @@ struct Invocation: Equatable {
     var dryRun = false
     /// Warnings fail the run as errors do.
     var strict = false
+    /// Sign every token anew, even those that could be kept.
+    var force = false
+    /// `plan`: exit 4 when `apply` would change something, 0 when it would not.
+    var detailedExitCode = false
 
     static let flagOptions = ["--help", "-h", "--version"]
 
@@ -143,7 +147,12 @@ struct Invocation: Equatable {
                 guard given.insert(argument).inserted else {
                     throw UsageError("option `\(argument)` is given twice", hint: "give it once")
                 }
-                if argument == "--dry-run" { dryRun = true } else { strict = true }
+                switch argument {
+                case "--dry-run": dryRun = true
+                case "--force": force = true
+                case "--detailed-exitcode": detailedExitCode = true
+                default: strict = true
+                }
                 continue
             }
             let (name, inlineValue) = Self.split(argument)
