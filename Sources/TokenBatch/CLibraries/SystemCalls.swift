@@ -87,6 +87,16 @@ enum SystemCalls {
         }
         guard status.st_size <= limit else { throw SystemError(operation: "read", path: path, code: EFBIG) }
 
+        return try readAll(descriptor, limit: limit, naming: path)
+    }
+
+    /// Everything on standard input up to its end, refusing more than `limit` bytes.
+    static func readStandardInput(limit: Int) throws(SystemError) -> [UInt8] {
+        try readAll(0, limit: limit, naming: "standard input")
+    }
+
+    /// Reads `descriptor` to its end, refusing more than `limit` bytes.
+    private static func readAll(_ descriptor: Int32, limit: Int, naming path: String) throws(SystemError) -> [UInt8] {
         var content: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {

@@ -10,6 +10,7 @@ enum HelpText {
         case .keygen: keygen
         case .publicKey: publicKey
         case .schema: schema
+        case .inspect: inspect
         }
     }
 
@@ -22,6 +23,7 @@ enum HelpText {
           tokenbatch public-key MANIFEST [--key NAME] [--format jwks|pem]
           tokenbatch keygen FILE
           tokenbatch schema
+          tokenbatch inspect TOKEN|FILE|- [--key FILE] [--now TIME] [--format text|json]
           tokenbatch help [COMMAND]
 
         Commands:
@@ -30,6 +32,7 @@ enum HelpText {
           public-key  Print the public part of the manifest's keys, for verifiers.
           keygen      Make a P-256 key in Apple's .p8 form, to try tokenbatch without an Apple key.
           schema      Print the manifest's JSON Schema, for editors and linters.
+          inspect     Decode one token, check it against Apple's rules and, with a key, its signature.
 
         Options:
           --out-dir DIR   Folder the outputs are written to (default: ./output).
@@ -95,6 +98,24 @@ enum HelpText {
           --key NAME        Only the key with this name in the manifest.
           --format jwks     A JSON Web Key Set, each key with its kid (default).
           --format pem      SubjectPublicKeyInfo PEM, each after a comment line.
+
+        """
+
+    private static let inspect = """
+        Usage: tokenbatch inspect TOKEN|FILE|- [--key FILE] [--now TIME] [--format text|json]
+
+        Decodes one token and prints its header, claims and times, then every way it breaks
+        Apple's rules for Maps tokens, each with a stable name (docs/inspect.md). The token is
+        the operand itself, the content of the file it names (a token, or one NAME=token line
+        as in the .env files apply writes), or standard input for `-`, which keeps it out of
+        the process list. Exits 0 when nothing is wrong, 1 when something is.
+
+        Options:
+          --key FILE      Check the signature with this key: a PEM private or public key, a
+                          JWK, or a JWK Set (the key whose kid is the token's, else its only key).
+          --now TIME      The clock for iat and exp: RFC 3339 or Unix seconds (default: now).
+          --format text   A report for people (default).
+          --format json   One JSON document on stdout (docs/inspect.md).
 
         """
 

@@ -6,6 +6,7 @@ struct Invocation: Equatable {
         case keygen
         case publicKey = "public-key"
         case schema
+        case inspect
 
         /// The options that take a value and apply to this command.
         var valueOptions: [String] {
@@ -15,6 +16,7 @@ struct Invocation: Equatable {
             case .plan: ["--out-dir", "--now", "--jobs", "--format"]
             case .keygen, .schema: []
             case .publicKey: ["--key", "--format"]
+            case .inspect: ["--key", "--now", "--format"]
             }
         }
 
@@ -23,13 +25,17 @@ struct Invocation: Equatable {
             switch self {
             case .apply: ["--dry-run", "--strict", "--force"]
             case .plan: ["--strict", "--force", "--detailed-exitcode"]
-            case .keygen, .publicKey, .schema: []
+            case .keygen, .publicKey, .schema, .inspect: []
             }
         }
 
         /// What the one operand is, for messages.
         var operand: String {
-            self == .keygen ? "FILE" : "MANIFEST"
+            switch self {
+            case .keygen: "FILE"
+            case .inspect: "TOKEN"
+            default: "MANIFEST"
+            }
         }
     }
 
@@ -41,7 +47,7 @@ struct Invocation: Equatable {
         case version
     }
 
-    /// How `plan` reports: the diagnostics and the plan itself.
+    /// How `plan` reports: the diagnostics and the plan itself. `inspect` takes `text` and `json`.
     enum ReportFormat: String, CaseIterable {
         /// Compiler-style diagnostics on standard error, a table on standard output.
         case text
@@ -62,7 +68,7 @@ struct Invocation: Equatable {
     }
 
     var request: Request
-    /// The manifest, or for `keygen` the file to create.
+    /// The manifest, for `keygen` the file to create, for `inspect` the token, its file or `-`.
     var operand = ""
     /// Relative to the current folder.
     var outputDirectory = "output"
@@ -72,6 +78,8 @@ struct Invocation: Equatable {
     var jobs: Int?
     /// `public-key`: the one key to print; `nil` means every key.
     var keyName: String?
+    /// `inspect`: the key file to check the signature with; `nil` means no check.
+    var keyFile: String?
     var keyFormat = KeyFormat.jwks
     var reportFormat = ReportFormat.text
     /// `apply --dry-run`: plan only.
@@ -183,7 +191,12 @@ struct Invocation: Equatable {
             return
         }
         guard operands.count == 1 else {
-            let example = command == .keygen ? "keys/AuthKey_TEST000001.p8" : "manifests/example.yml"
+            let example =
+                switch command {
+                case .keygen: "keys/AuthKey_TEST000001.p8"
+                case .inspect: "output/geocoder.env"
+                default: "manifests/example.yml"
+                }
             throw UsageError(
                 operands.isEmpty
                     ? "`\(command.rawValue)` needs a \(command.operand.lowercased())"
@@ -213,6 +226,11 @@ struct Invocation: Equatable {
                     "`--jobs \(value)` is not a number of workers from 1 to 1024", hint: "such as `--jobs 2`")
             }
             jobs = count
+        case "--key" where command == .inspect:
+            guard !value.isEmpty else {
+                throw UsageError("`--key` is empty", hint: "give a PEM key, a JWK or a JWK Set file")
+            }
+            keyFile = value
         case "--key":
             keyName = value
         case "--format" where command == .publicKey:
@@ -222,6 +240,11 @@ struct Invocation: Equatable {
                     hint: "use " + KeyFormat.allCases.map { "`\($0.rawValue)`" }.joined(separator: " or "))
             }
             keyFormat = format
+        case "--format" where command == .inspect:
+            guard let format = ReportFormat(rawValue: value), format == .text || format == .json else {
+                throw UsageError("`--format \(value)` is not an inspect format", hint: "use `text` or `json`")
+            }
+            reportFormat = format
         default:
             guard let format = ReportFormat(rawValue: value) else {
                 throw UsageError(

@@ -52,6 +52,8 @@ public struct TokenBatchTool: Sendable {
             return KeyCommands(tool: self, invocation: invocation).printPublicKeys()
         case .run(.schema):
             return write(ManifestSchema.text)
+        case .run(.inspect):
+            return InspectCommand(tool: self, invocation: invocation).run()
         }
     }
 
