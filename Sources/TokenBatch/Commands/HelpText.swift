@@ -11,6 +11,7 @@ enum HelpText {
         case .publicKey: publicKey
         case .schema: schema
         case .inspect: inspect
+        case .verify: verify
         }
     }
 
@@ -18,8 +19,9 @@ enum HelpText {
         tokenbatch: sign Apple Maps tokens (ES256 JWTs) from a YAML manifest.
 
         Usage:
-          tokenbatch apply MANIFEST [--out-dir DIR] [--now TIME] [--jobs N] [--dry-run]
-          tokenbatch plan MANIFEST [--now TIME] [--out-dir DIR]
+          tokenbatch apply MANIFEST [--out-dir DIR] [--now TIME] [--jobs N] [--force] [--dry-run] [--strict]
+          tokenbatch plan MANIFEST [--now TIME] [--out-dir DIR] [--format F] [--strict] [--detailed-exitcode]
+          tokenbatch verify MANIFEST [--out-dir DIR] [--now TIME] [--within DURATION] [--format text|json]
           tokenbatch public-key MANIFEST [--key NAME] [--format jwks|pem]
           tokenbatch keygen FILE
           tokenbatch schema
@@ -29,6 +31,7 @@ enum HelpText {
         Commands:
           apply       Check the manifest, sign every token and write the outputs.
           plan        Check the manifest and show what apply would do; needs no key, writes nothing.
+          verify      Check the tokens in the outputs against the manifest, the keys and the clock.
           public-key  Print the public part of the manifest's keys, for verifiers.
           keygen      Make a P-256 key in Apple's .p8 form, to try tokenbatch without an Apple key.
           schema      Print the manifest's JSON Schema, for editors and linters.
@@ -124,6 +127,21 @@ enum HelpText {
 
         Prints the JSON Schema (draft 2020-12) of the manifest. Save it beside your manifests
         and point your editor at it; docs/editor-support.md shows how.
+
+        """
+
+    private static let verify = """
+        Usage: tokenbatch verify MANIFEST [--out-dir DIR] [--now TIME] [--within DURATION] [--format text|json]
+
+        Reads every token the manifest's outputs hold under DIR and checks each: the signature
+        under its key's public part, the header and claims the manifest asks for, and that it
+        has not expired at TIME. Exits 1 if any token fails.
+
+        Options:
+          --out-dir DIR      The folder apply wrote to (default: ./output).
+          --now TIME         The clock: RFC 3339 or Unix seconds (default: now).
+          --within DURATION  Also fail tokens that expire within DURATION, such as 7d.
+          --format json      A JSON report on standard output.
 
         """
 }

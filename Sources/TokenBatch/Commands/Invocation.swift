@@ -7,6 +7,7 @@ struct Invocation: Equatable {
         case publicKey = "public-key"
         case schema
         case inspect
+        case verify
 
         /// The options that take a value and apply to this command.
         var valueOptions: [String] {
@@ -17,6 +18,7 @@ struct Invocation: Equatable {
             case .keygen, .schema: []
             case .publicKey: ["--key", "--format"]
             case .inspect: ["--key", "--now", "--format"]
+            case .verify: ["--out-dir", "--now", "--within", "--format"]
             }
         }
 
@@ -25,7 +27,7 @@ struct Invocation: Equatable {
             switch self {
             case .apply: ["--dry-run", "--strict", "--force"]
             case .plan: ["--strict", "--force", "--detailed-exitcode"]
-            case .keygen, .publicKey, .schema, .inspect: []
+            case .keygen, .publicKey, .schema, .inspect, .verify: []
             }
         }
 
@@ -80,6 +82,8 @@ struct Invocation: Equatable {
     var keyName: String?
     /// `inspect`: the key file to check the signature with; `nil` means no check.
     var keyFile: String?
+    /// `verify`: tokens expiring within this window fail too.
+    var within: Duration?
     var keyFormat = KeyFormat.jwks
     var reportFormat = ReportFormat.text
     /// `apply --dry-run`: plan only.
@@ -226,6 +230,12 @@ struct Invocation: Equatable {
                     "`--jobs \(value)` is not a number of workers from 1 to 1024", hint: "such as `--jobs 2`")
             }
             jobs = count
+        case "--within":
+            do {
+                within = try Duration(parsing: value)
+            } catch {
+                throw UsageError("`--within \(value)`: \(error.message)", hint: error.hint ?? "such as `--within 7d`")
+            }
         case "--key" where command == .inspect:
             guard !value.isEmpty else {
                 throw UsageError("`--key` is empty", hint: "give a PEM key, a JWK or a JWK Set file")
@@ -240,9 +250,10 @@ struct Invocation: Equatable {
                     hint: "use " + KeyFormat.allCases.map { "`\($0.rawValue)`" }.joined(separator: " or "))
             }
             keyFormat = format
-        case "--format" where command == .inspect:
+        case "--format" where command == .inspect || command == .verify:
             guard let format = ReportFormat(rawValue: value), format == .text || format == .json else {
-                throw UsageError("`--format \(value)` is not an inspect format", hint: "use `text` or `json`")
+                throw UsageError(
+                    "`--format \(value)` is not a format of `\(command.rawValue)`", hint: "use `text` or `json`")
             }
             reportFormat = format
         default:

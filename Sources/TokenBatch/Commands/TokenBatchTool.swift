@@ -50,6 +50,8 @@ public struct TokenBatchTool: Sendable {
             return KeyCommands(tool: self, invocation: invocation).generate()
         case .run(.publicKey):
             return KeyCommands(tool: self, invocation: invocation).printPublicKeys()
+        case .run(.verify):
+            return VerifyCommand(tool: self, invocation: invocation).run()
         case .run(.schema):
             return write(ManifestSchema.text)
         case .run(.inspect):
