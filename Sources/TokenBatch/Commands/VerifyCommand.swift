@@ -10,6 +10,8 @@ struct VerifyCommand {
             report(planning.diagnostics, sources: planning.sources)
             return .invalidInput
         }
+        // TODO: Accept the public keys alone (a JWK Set from `public-key`), so that a monitor
+        // can verify without access to the private keys.
         let loaded = KeyLoader.loadKeys(of: plan, environment: tool.environment)
         let keys = loaded.keys.compactMap { $0?.publicKey }
         guard keys.count == plan.keys.count else {
