@@ -106,6 +106,40 @@ import Testing
         #expect(try directory.read("keys/test-key.p8") == key)
     }
 
+    @Test("a folder the run may not write to stops it with exit 3 and the previous outputs intact")
+    func folderWithoutPermission() throws {
+        let directory = try workspace()
+        #expect(try apply(in: directory).status == 0)
+        let out = directory.url.appendingPathComponent("out")
+        let before = try snapshot(of: out)
+
+        // As root, permissions do not stop writes: run as `nobody`, who may read the
+        // manifest and key but not write to the folder. Otherwise take the write bit away.
+        var arguments = ["apply", "m.yml", "--now", "2026-12-04T12:00:00Z", "--out-dir", "out", "--force"]
+        let result: ProcessResult
+        if getuid() == 0 {
+            for path in [directory.url.path, out.path, directory.url.appendingPathComponent("keys").path] {
+                try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+            }
+            for path in ["m.yml", "keys/test-key.p8"] {
+                try FileManager.default.setAttributes(
+                    [.posixPermissions: 0o644], ofItemAtPath: directory.url.appendingPathComponent(path).path)
+            }
+            arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", try tokenbatchBinary] + arguments
+            result = try runProcess(
+                "/usr/bin/setpriv", arguments, environment: ["PATH": "/usr/bin:/bin", "NO_COLOR": "1"],
+                currentDirectory: directory.url)
+        } else {
+            try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: out.path)
+            defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: out.path) }
+            result = try tokenbatch(arguments, in: directory.url)
+        }
+
+        #expect(result.status == 3, "stderr:\n\(result.standardError)")
+        #expect(result.standardError.contains("Permission denied; the previous outputs are unchanged"))
+        #expect(try snapshot(of: out) == before)
+    }
+
     @Test(
         "the command line refuses what it cannot mean",
         arguments: [
