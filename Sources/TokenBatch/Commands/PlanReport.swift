@@ -65,156 +65,67 @@ struct PlanReport {
 
     /// One document with the diagnostics and, when the manifest is valid, the plan.
     func json() -> String {
-        var json = JSONWriter(reservingCapacity: 4_096 + (plan?.tokens.count ?? 0) * 400)
         let errors = diagnostics.filter { $0.severity == .error }.count
-        json.raw("{\n  ")
-        json.key("format")
-        json.raw(" ")
-        json.string("tokenbatch.plan")
-        json.raw(",\n  ")
-        json.key("version")
-        json.raw(" ")
-        json.integer(Int64(Self.jsonFormatVersion))
-        json.raw(",\n  ")
-        json.key("manifest")
-        json.raw(" ")
-        json.string(manifest)
-        json.raw(",\n  ")
-        json.key("valid")
-        json.raw(plan == nil ? " false" : " true")
-        json.raw(",\n  ")
-        json.key("errors")
-        json.raw(" ")
-        json.integer(Int64(errors))
-        json.raw(",\n  ")
-        json.key("warnings")
-        json.raw(" ")
-        json.integer(Int64(diagnostics.count - errors))
-        json.raw(",\n  ")
-        json.key("diagnostics")
-        json.raw(" ")
-        DiagnosticEncodings.writeJSON(diagnostics, into: &json, indent: "  ")
-        json.raw(",\n  ")
-        json.key("plan")
-        json.raw(" ")
-        if let plan { writePlan(plan, into: &json) } else { json.raw("null") }
-        json.raw("\n}\n")
-        return String(decoding: json.bytes, as: UTF8.self)
+        return JSONValue.object([
+            ("format", .string("tokenbatch.plan")),
+            ("version", .integer(Int64(Self.jsonFormatVersion))),
+            ("manifest", .string(manifest)),
+            ("valid", .bool(plan != nil)),
+            ("errors", .integer(Int64(errors))),
+            ("warnings", .integer(Int64(diagnostics.count - errors))),
+            ("diagnostics", DiagnosticEncodings.json(diagnostics)),
+            ("plan", plan.map(planJSON) ?? .null),
+        ]).document
     }
 
-    private func writePlan(_ plan: Plan, into json: inout JSONWriter) {
-        json.raw("{\n    ")
-        json.key("now")
-        json.raw(" ")
-        json.integer(plan.now.seconds)
-        json.raw(",\n    ")
-        json.key("tokens")
-        json.raw(" [")
+    private func planJSON(_ plan: Plan) -> JSONValue {
         let specs = changes?.specs ?? plan.tokens
-        for (index, token) in specs.enumerated() {
-            json.raw(index == 0 ? "\n      {" : ",\n      {")
-            json.key("product")
-            json.string(token.product)
+        let tokens: [JSONValue] = specs.enumerated().map { index, token in
+            var members: [(name: String, value: JSONValue)] = [("product", .string(token.product))]
             if let change = changes?.changes[index] {
-                json.raw(", ")
-                json.key("action")
-                json.string(change.action.rawValue)
-                json.raw(", ")
-                json.key("reason")
-                json.string(change.reason)
+                members += [("action", .string(change.action.rawValue)), ("reason", .string(change.reason))]
             }
-            json.raw(", ")
-            json.key("key")
-            json.string(plan.keys[token.keyIndex].name)
-            json.raw(", ")
-            json.key("kid")
-            json.string(token.keyID)
-            json.raw(", ")
-            json.key("iss")
-            json.string(token.issuer)
-            json.raw(", ")
-            json.key("scope")
-            json.string(token.scope)
-            json.raw(", ")
-            json.key("origin")
-            if let origin = token.origin { json.string(origin) } else { json.raw("null") }
-            json.raw(", ")
-            json.key("issued_at")
-            json.integer(token.issuedAt.seconds)
-            json.raw(", ")
-            json.key("expires_at")
-            json.integer(token.expiresAt.seconds)
-            json.raw(", ")
-            json.key("expires_at_rfc3339")
-            json.string(token.expiresAt.rfc3339)
-            json.raw(", ")
-            json.key("lifetime_seconds")
-            json.integer(token.lifetime.seconds)
-            json.raw(", ")
-            json.key("renew_before_seconds")
-            if let renew = token.renewBefore { json.integer(renew.seconds) } else { json.raw("null") }
-            json.raw("}")
+            members += [
+                ("key", .string(plan.keys[token.keyIndex].name)),
+                ("kid", .string(token.keyID)),
+                ("iss", .string(token.issuer)),
+                ("scope", .string(token.scope)),
+                ("origin", .optional(token.origin)),
+                ("issued_at", .integer(token.issuedAt.seconds)),
+                ("expires_at", .integer(token.expiresAt.seconds)),
+                ("expires_at_rfc3339", .string(token.expiresAt.rfc3339)),
+                ("lifetime_seconds", .integer(token.lifetime.seconds)),
+                ("renew_before_seconds", token.renewBefore.map { .integer($0.seconds) } ?? .null),
+            ]
+            return .object(members)
         }
-        json.raw(plan.tokens.isEmpty ? "],\n    " : "\n    ],\n    ")
-
-        json.key("removed")
-        json.raw(" [")
-        for (index, change) in (changes?.changes.dropFirst(specs.count) ?? []).enumerated() {
-            if index > 0 { json.raw(", ") }
-            json.string(change.product)
+        let keys: [JSONValue] = zip(plan.keys, thumbprints).map { key, thumbprint in
+            let source: (name: String, value: JSONValue) =
+                switch key.source {
+                case .file: ("file", .string(key.resolvedPath ?? ""))
+                case .environment(let name): ("env", .string(name))
+                }
+            return .object([
+                ("name", .string(key.name)), ("kid", .string(key.keyID)), source, ("thumbprint", .optional(thumbprint)),
+            ])
         }
-        json.raw("],\n    ")
-        json.key("changes_pending")
-        json.raw(changes?.hasChanges == false ? " false" : " true")
-        json.raw(",\n    ")
-
-        json.key("keys")
-        json.raw(" [")
-        for (index, (key, thumbprint)) in zip(plan.keys, thumbprints).enumerated() {
-            json.raw(index == 0 ? "\n      {" : ",\n      {")
-            json.key("name")
-            json.string(key.name)
-            json.raw(", ")
-            json.key("kid")
-            json.string(key.keyID)
-            json.raw(", ")
-            switch key.source {
-            case .file:
-                json.key("file")
-                json.string(key.resolvedPath ?? "")
-            case .environment(let name):
-                json.key("env")
-                json.string(name)
-            }
-            json.raw(", ")
-            json.key("thumbprint")
-            if let thumbprint { json.string(thumbprint) } else { json.raw("null") }
-            json.raw("}")
+        let files: [JSONValue] = plan.files.map { file in
+            .object([
+                ("path", .string(file.path)),
+                ("format", .string(file.format.rawValue)),
+                ("mode", .string(Self.octal(file.mode))),
+                ("products", .array(file.tokenIndices.map { .string(plan.tokens[$0].product) })),
+            ])
         }
-        json.raw(plan.keys.isEmpty ? "],\n    " : "\n    ],\n    ")
-
-        json.key("files")
-        json.raw(" [")
-        for (index, file) in plan.files.enumerated() {
-            json.raw(index == 0 ? "\n      {" : ",\n      {")
-            json.key("path")
-            json.string(file.path)
-            json.raw(", ")
-            json.key("format")
-            json.string(file.format.rawValue)
-            json.raw(", ")
-            json.key("mode")
-            json.string(Self.octal(file.mode))
-            json.raw(", ")
-            json.key("products")
-            json.raw("[")
-            for (position, tokenIndex) in file.tokenIndices.enumerated() {
-                if position > 0 { json.raw(", ") }
-                json.string(plan.tokens[tokenIndex].product)
-            }
-            json.raw("]}")
-        }
-        json.raw(plan.files.isEmpty ? "]\n  }" : "\n    ]\n  }")
+        let removed = changes.map { $0.changes.dropFirst(specs.count).map { JSONValue.string($0.product) } } ?? []
+        return .object([
+            ("now", .integer(plan.now.seconds)),
+            ("tokens", .array(tokens)),
+            ("removed", .array(removed)),
+            ("changes_pending", .bool(changes?.hasChanges ?? true)),
+            ("keys", .array(keys)),
+            ("files", .array(files)),
+        ])
     }
 
     // MARK: - Markdown

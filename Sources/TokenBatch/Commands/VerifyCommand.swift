@@ -87,42 +87,20 @@ struct VerifyCommand {
     }
 
     private func json(_ results: [DeploymentVerifier.Result], plan: Plan) -> String {
-        var json = JSONWriter(reservingCapacity: 256 + results.count * 200)
-        json.raw("{\n  ")
-        json.key("format")
-        json.string("tokenbatch.verify")
-        json.raw(",\n  ")
-        json.key("version")
-        json.integer(1)
-        json.raw(",\n  ")
-        json.key("now")
-        json.integer(plan.now.seconds)
-        json.raw(",\n  ")
-        json.key("valid")
-        json.raw(results.allSatisfy { $0.problems.isEmpty } ? "true" : "false")
-        json.raw(",\n  ")
-        json.key("tokens")
-        json.raw("[")
-        for (index, result) in results.enumerated() {
-            json.raw(index == 0 ? "\n    {" : ",\n    {")
-            json.key("file")
-            json.string(result.file)
-            json.raw(", ")
-            json.key("product")
-            json.string(result.product)
-            json.raw(", ")
-            json.key("expires_at")
-            if let expiry = result.expiresAt { json.integer(expiry.seconds) } else { json.raw("null") }
-            json.raw(", ")
-            json.key("problems")
-            json.raw("[")
-            for (position, problem) in result.problems.enumerated() {
-                if position > 0 { json.raw(", ") }
-                json.string(problem)
-            }
-            json.raw("]}")
+        let tokens: [JSONValue] = results.map { result in
+            .object([
+                ("file", .string(result.file)),
+                ("product", .string(result.product)),
+                ("expires_at", result.expiresAt.map { .integer($0.seconds) } ?? .null),
+                ("problems", .array(result.problems.map { .string($0) })),
+            ])
         }
-        json.raw(results.isEmpty ? "]\n}\n" : "\n  ]\n}\n")
-        return String(decoding: json.bytes, as: UTF8.self)
+        return JSONValue.object([
+            ("format", .string("tokenbatch.verify")),
+            ("version", .integer(1)),
+            ("now", .integer(plan.now.seconds)),
+            ("valid", .bool(results.allSatisfy { $0.problems.isEmpty })),
+            ("tokens", .array(tokens)),
+        ]).document
     }
 }

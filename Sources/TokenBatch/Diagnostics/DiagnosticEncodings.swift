@@ -1,43 +1,19 @@
 /// Diagnostics for machines: as JSON members and as GitHub Actions workflow commands.
 enum DiagnosticEncodings {
-    /// Writes `diagnostics` as a JSON array of objects; documented in `docs/plan-format.md`.
-    static func writeJSON(_ diagnostics: [Diagnostic], into json: inout JSONWriter, indent: String) {
-        json.raw("[")
-        for (index, diagnostic) in diagnostics.enumerated() {
-            json.raw(index == 0 ? "\n" : ",\n")
-            json.verbatim(indent + "  {")
-            json.key("code")
-            json.string(diagnostic.rule.code)
-            json.raw(", ")
-            json.key("severity")
-            json.string(diagnostic.severity.rawValue)
-            json.raw(", ")
-            json.key("file")
-            if let location = diagnostic.location {
-                json.string(location.file)
-                json.raw(", ")
-                json.key("line")
-                json.integer(Int64(location.line))
-                json.raw(", ")
-                json.key("column")
-                json.integer(Int64(location.column))
-            } else {
-                json.raw("null, ")
-                json.key("line")
-                json.raw("null, ")
-                json.key("column")
-                json.raw("null")
-            }
-            json.raw(", ")
-            json.key("message")
-            json.string(diagnostic.message)
-            json.raw(", ")
-            json.key("hint")
-            if let hint = diagnostic.hint { json.string(hint) } else { json.raw("null") }
-            json.raw("}")
-        }
-        if !diagnostics.isEmpty { json.verbatim("\n" + indent) }
-        json.raw("]")
+    /// `diagnostics` as a JSON array of objects; documented in `docs/plan-format.md`.
+    static func json(_ diagnostics: [Diagnostic]) -> JSONValue {
+        .array(
+            diagnostics.map { diagnostic in
+                .object([
+                    ("code", .string(diagnostic.rule.code)),
+                    ("severity", .string(diagnostic.severity.rawValue)),
+                    ("file", .optional(diagnostic.location?.file)),
+                    ("line", diagnostic.location.map { .integer(Int64($0.line)) } ?? .null),
+                    ("column", diagnostic.location.map { .integer(Int64($0.column)) } ?? .null),
+                    ("message", .string(diagnostic.message)),
+                    ("hint", .optional(diagnostic.hint)),
+                ])
+            })
     }
 
     /// One `::error …::` or `::warning …::` line per diagnostic, which GitHub Actions shows as

@@ -43,3 +43,20 @@ extension JSONValue {
         return String(decoding: json.bytes, as: UTF8.self)
     }
 }
+
+extension JSONValue {
+    /// A JSON integer.
+    static func integer(_ value: Int64) -> JSONValue {
+        .number(String(value))
+    }
+
+    /// A string, or `null` when there is none.
+    static func optional(_ value: String?) -> JSONValue {
+        value.map { .string($0) } ?? .null
+    }
+
+    /// The document as text: indented, members in order, ending with a newline.
+    var document: String {
+        indentedText(keepingRepeatedMembers: true) + "\n"
+    }
+}
