@@ -54,3 +54,20 @@ struct JSONParserTests {
         #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Array(deep.utf8)) }
     }
 }
+
+struct JSONWriterTests {
+    @Test("Strings written by the writer read back the same with Foundation, / left unescaped")
+    func roundTrip() throws {
+        let samples = ["plain", "a/b", "quote \" and \\ backslash", "line\nbreak\ttab\r", "\u{01}\u{1F}", "é ☃ 😀", ""]
+        for sample in samples {
+            var json = JSONWriter()
+            json.raw("[")
+            json.string(sample)
+            json.raw("]")
+            let decoded = try JSONSerialization.jsonObject(with: Data(json.bytes)) as? [String]
+
+            #expect(decoded == [sample])
+            #expect(!String(decoding: json.bytes, as: UTF8.self).contains("\\/"))
+        }
+    }
+}
