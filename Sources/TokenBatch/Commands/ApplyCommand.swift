@@ -20,7 +20,7 @@ struct ApplyCommand {
         let overwrites = OutputSafety.overwrites(in: plan, outputDirectory: directory)
         var diagnostics = planning.diagnostics + loaded.diagnostics + overwrites
         let keys = loaded.keys.compactMap { $0 }
-        guard keys.count == plan.keys.count, !diagnostics.hasErrors, !(invocation.strict && !diagnostics.isEmpty) else {
+        guard keys.count == plan.keys.count, !diagnostics.hasErrors else {
             tool.report(diagnostics, sources: planning.sources)
             return .invalidInput
         }
@@ -39,8 +39,12 @@ struct ApplyCommand {
 
         let previous = PreviousRun.readOrWarn(from: directory, into: &diagnostics)
         tool.report(diagnostics, sources: planning.sources)
+        guard !(invocation.strict && !diagnostics.isEmpty) else { return .invalidInput }
         let thumbprints = keys.map(\.thumbprint)
-        let changes = ChangeSet(plan: plan, previous: previous, thumbprints: thumbprints, force: invocation.force)
+        let verifier = DeploymentVerifier(plan: plan, keys: keys.map(\.publicKey), now: plan.now, within: nil)
+        let changes = ChangeSet(
+            plan: plan, previous: previous, thumbprints: thumbprints, force: invocation.force,
+            check: { spec, token in verifier.problems(of: token, against: spec) })
 
         let tokens: [String]
         do {
@@ -52,28 +56,25 @@ struct ApplyCommand {
 
         var finalPlan = plan
         finalPlan.tokens = changes.specs
-        var files = plan.files.map { file in
-            OutputWriter.File(
-                path: file.path,
-                bytes: OutputRenderer.render(file, plan: finalPlan, tokens: tokens, thumbprints: thumbprints),
-                mode: file.mode)
-        }
-        // The state goes last, so that a run killed before it leaves the previous state, which
-        // still describes tokens the next run can keep or replace.
-        files.append(
-            OutputWriter.File(
-                path: PreviousRun.stateFileName,
-                bytes: StateFile.render(
-                    specs: changes.specs, tokens: tokens, plan: finalPlan, thumbprints: thumbprints),
-                mode: 0o600))
-        let current = Set(files.map(\.path))
-        let stale = previous.files.filter { !current.contains($0) }
+        let planned = Set(plan.files.map(\.path) + [PreviousRun.stateFileName])
+        let stale = previous.files.filter { !planned.contains($0) }
+        let files = OutputSet.files(plan: finalPlan, tokens: tokens, thumbprints: thumbprints, pendingRemovals: stale)
 
-        let outcome: OutputWriter.Outcome
+        var outcome: OutputWriter.Outcome
         do {
-            outcome = try OutputWriter.replace(files, in: directory, removing: stale)
+            let inputs = OutputSafety.inputs(of: plan)
+            outcome = try OutputWriter.replace(files, in: directory, removing: stale, protecting: inputs)
+            // The state listed the files still to delete; now that they are gone, it need not.
+            if !stale.isEmpty {
+                let state = OutputSet.state(
+                    plan: finalPlan, tokens: tokens, thumbprints: thumbprints, pendingRemovals: [])
+                try OutputWriter.replace([state], in: directory)
+            }
         } catch {
-            tool.fail("\(error); the previous outputs are unchanged")
+            tool.fail(
+                error.partlyReplaced
+                    ? "\(error.reason); some outputs were already replaced, so run apply again once it is fixed"
+                    : "\(error.reason); the previous outputs are unchanged")
             return .failure
         }
 

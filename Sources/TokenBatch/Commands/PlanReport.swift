@@ -6,6 +6,8 @@ struct PlanReport {
     var plan: Plan?
     /// What `apply` would do to each product, compared with the output folder's last run.
     var changes: ChangeSet?
+    /// Whether `apply` would write or delete files even though it keeps every token.
+    var filesPending = false
     /// Sorted for the report.
     var diagnostics: [Diagnostic]
     /// Each key's thumbprint, parallel to `plan.keys`; `nil` for a key not available here.
@@ -122,7 +124,7 @@ struct PlanReport {
             ("now", .integer(plan.now.seconds)),
             ("tokens", .array(tokens)),
             ("removed", .array(removed)),
-            ("changes_pending", .bool(changes?.hasChanges ?? true)),
+            ("changes_pending", .bool(changes?.hasChanges ?? true || filesPending)),
             ("keys", .array(keys)),
             ("files", .array(files)),
         ])

@@ -20,7 +20,7 @@ struct VerifyCommand {
         }
         report(planning.diagnostics + loaded.diagnostics, sources: planning.sources)
 
-        let verifier = DeploymentVerifier(plan: plan, keys: keys, now: plan.now, within: invocation.within)
+        let verifier = DeploymentVerifier(plan: plan, keys: keys.map { $0 }, now: plan.now, within: invocation.within)
         var results: [DeploymentVerifier.Result] = []
         for file in plan.files {
             let (found, problem) = read(file)

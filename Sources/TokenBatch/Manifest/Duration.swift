@@ -78,11 +78,12 @@ public struct Duration: Sendable, Hashable, Comparable, CustomStringConvertible 
                 hint: "use one of \(Self.unitList)\(extra)")
         }
 
-        // Ten thousand years is beyond any token; refusing more keeps the arithmetic exact.
-        let limit: Int64 = 10_000 * 366 * 86_400
+        // A century is beyond any token. Refusing more keeps the arithmetic exact, and keeps
+        // every `exp` far below 10^11, where a reader would take seconds for milliseconds.
+        let limit: Int64 = 36_525 * 86_400
         guard let count = Int64(digits), count <= limit / unit.seconds else {
             throw ValueProblem(
-                "duration `\(text)` is longer than 10,000 years",
+                "duration `\(text)` is longer than 100 years (36525d)",
                 hint: "no token should live that long; choose days or weeks")
         }
         guard count > 0 else {

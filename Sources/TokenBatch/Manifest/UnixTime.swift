@@ -49,13 +49,14 @@ public struct UnixTime: Sendable, Hashable, Comparable, CustomStringConvertible 
     public func relative(to now: UnixTime) -> String {
         let difference = seconds - now.seconds
         let magnitude = difference.magnitude
-        let phrase: String
-        switch magnitude {
-        case ..<120: phrase = "\(magnitude) seconds"
-        case ..<7_200: phrase = "\(magnitude / 60) minutes"
-        case ..<172_800: phrase = "\(magnitude / 3_600) hours"
-        default: phrase = "\(magnitude / 86_400) days"
-        }
+        let (count, unit): (UInt64, String) =
+            switch magnitude {
+            case ..<120: (magnitude, "second")
+            case ..<7_200: (magnitude / 60, "minute")
+            case ..<172_800: (magnitude / 3_600, "hour")
+            default: (magnitude / 86_400, "day")
+            }
+        let phrase = "\(count) \(unit)\(count == 1 ? "" : "s")"
         return difference >= 0 ? "in \(phrase)" : "\(phrase) ago"
     }
 

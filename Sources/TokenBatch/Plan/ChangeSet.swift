@@ -51,7 +51,12 @@ public struct ChangeSet: Sendable {
     ///     the key is not available (in `plan` without secrets), and then only its Key ID is
     ///     compared.
     ///   - force: renew every token that would be kept.
-    public init(plan: Plan, previous: PreviousRun, thumbprints: [String?], force: Bool) {
+    ///   - check: what is wrong with a previous token that would be kept, if anything; a
+    ///     state file edited by hand must not get a wrong token copied into the outputs.
+    init(
+        plan: Plan, previous: PreviousRun, thumbprints: [String?], force: Bool,
+        check: (TokenSpec, String) -> [String] = { _, _ in [] }
+    ) {
         changes = []
         specs = plan.tokens
         keptTokens = Array(repeating: nil, count: plan.tokens.count)
@@ -67,6 +72,13 @@ public struct ChangeSet: Sendable {
             }
             if let reason = Self.renewalReason(spec, before, now: plan.now, force: force) {
                 changes.append(Change(product: spec.product, action: .renew, reason: reason))
+                continue
+            }
+            var kept = spec
+            (kept.issuedAt, kept.expiresAt) = (before.issuedAt, before.expiresAt)
+            if let problem = check(kept, before.token).first {
+                changes.append(
+                    Change(product: spec.product, action: .renew, reason: "the previous token is wrong: \(problem)"))
                 continue
             }
             changes.append(

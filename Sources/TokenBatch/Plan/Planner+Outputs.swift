@@ -110,6 +110,10 @@ extension Planner {
                 ValueProblem(
                     "output path `\(text)` leaves the output folder",
                     hint: "remove the `..`; paths are relative to --out-dir")
+            } else if components.contains(where: { $0.hasPrefix(".tokenbatch") }) {
+                ValueProblem(
+                    "output path `\(text)` uses a name reserved for tokenbatch's own files",
+                    hint: "names starting with `.tokenbatch` hold the state and temporary files; choose another")
             } else if components.contains(where: { $0.isEmpty || $0 == "." }) {
                 ValueProblem("output path `\(text)` has an empty or `.` part", hint: "write it as `folder/file.json`")
             } else if text.contains("\\")

@@ -75,6 +75,10 @@ public struct PreviousRun: Sendable {
             else {
                 throw ValueProblem("a token entry of the state file is incomplete")
             }
+            let validTimes = 0...UnixTime.latest.seconds
+            guard validTimes.contains(issuedAt), validTimes.contains(expiresAt), expiresAt > issuedAt else {
+                throw ValueProblem("the times of product `\(product)` in the state file are impossible")
+            }
             run.tokens[product] = Token(
                 product: product, keyName: keyName, keyID: keyID, keyThumbprint: thumbprint, issuer: issuer,
                 scope: scope, origin: entry["origin"]?.stringValue, issuedAt: UnixTime(seconds: issuedAt),

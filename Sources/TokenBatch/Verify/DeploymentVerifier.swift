@@ -10,9 +10,13 @@ struct DeploymentVerifier {
         var expiresAt: UnixTime?
     }
 
+    /// How far in the future an `iat` may lie before it counts as wrong: clocks differ.
+    static let toleratedClockSkew: Int64 = 300
+
     var plan: Plan
-    /// Each planned key's public part, parallel to `plan.keys`.
-    var keys: [P256PublicKey]
+    /// Each planned key's public part, parallel to `plan.keys`; `nil` where only the claims
+    /// can be checked.
+    var keys: [P256PublicKey?]
     var now: UnixTime
     /// Tokens expiring within this window fail too.
     var within: Duration?
@@ -46,6 +50,11 @@ struct DeploymentVerifier {
         return results
     }
 
+    /// What is wrong with `token` as the token of `spec`; empty when nothing is.
+    func problems(of token: String, against spec: TokenSpec) -> [String] {
+        check(token, against: spec, in: "").problems
+    }
+
     private func check(_ token: String, against spec: TokenSpec, in file: String) -> Result {
         var result = Result(product: spec.product, file: file, problems: [])
         let decoded: DecodedToken
@@ -73,9 +82,15 @@ struct DeploymentVerifier {
         compare(claims["scope"]?.stringValue, spec.scope, "scope", into: &result)
         compare(claims["origin"]?.stringValue, spec.origin, "origin", into: &result)
 
-        guard let issuedAt = claims["iat"]?.integerValue, let expiresAt = claims["exp"]?.integerValue else {
-            result.problems.append("`iat` or `exp` is not a whole number of seconds")
+        let validTimes = 0...UnixTime.latest.seconds
+        guard let issuedAt = claims["iat"]?.integerValue, let expiresAt = claims["exp"]?.integerValue,
+            validTimes.contains(issuedAt), validTimes.contains(expiresAt)
+        else {
+            result.problems.append("`iat` or `exp` is not a whole number of seconds between 1970 and 9999")
             return result
+        }
+        if issuedAt > now.seconds + Self.toleratedClockSkew {
+            result.problems.append("issued \(UnixTime(seconds: issuedAt).relative(to: now)), in the future")
         }
         result.expiresAt = UnixTime(seconds: expiresAt)
         if spec.hasFixedExpiry, expiresAt != spec.expiresAt.seconds {
@@ -90,7 +105,7 @@ struct DeploymentVerifier {
             result.problems.append("expires \(UnixTime(seconds: expiresAt).relative(to: now)), within \(within)")
         }
 
-        if !keys[spec.keyIndex].isValidSignature(decoded.signature, of: decoded.signingInput) {
+        if let key = keys[spec.keyIndex], !key.isValidSignature(decoded.signature, of: decoded.signingInput) {
             result.problems.append("the signature is not valid under key `\(plan.keys[spec.keyIndex].name)`")
         }
         return result

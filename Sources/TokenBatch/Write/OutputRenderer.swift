@@ -1,5 +1,10 @@
 /// The bytes of each output file, made from the plan and its signed tokens.
 enum OutputRenderer {
+    /// How every JSON output and every `.env` output begins; a file that does not is not one
+    /// tokenbatch wrote, and a later run never deletes it.
+    static let jsonStart = "{\n  \"format\": \"tokenbatch.tokens\""
+    static let envStart = "# Written by tokenbatch from "
+
     /// The version of the JSON output's layout; raised on any change a reader could notice.
     static let jsonFormatVersion = 1
 
@@ -75,7 +80,7 @@ enum OutputRenderer {
     /// Tokens are `[A-Za-z0-9._-]` and names `[A-Z0-9_]`, so the lines need no quoting and read
     /// the same in POSIX sh, docker's `--env-file`, systemd's `EnvironmentFile` and dotenv.
     private static func env(_ file: PlannedFile, plan: Plan, tokens: [String]) -> [UInt8] {
-        var text = "# Written by tokenbatch from \(plan.manifestFile.filter { $0 != "\n" }); do not edit.\n"
+        var text = "\(envStart)\(plan.manifestFile.filter { $0 != "\n" }); do not edit.\n"
         for (index, variable) in zip(file.tokenIndices, file.variables) {
             let spec = plan.tokens[index]
             text += "# \(spec.product): \(spec.scope), expires \(spec.expiresAt.rfc3339)\n"

@@ -3,8 +3,12 @@
 /// A `.p8` key can be downloaded from Apple only once: an output path that lands on it (say
 /// `path: keys/AuthKey.p8` with `--out-dir .`) would destroy it for good.
 enum OutputSafety {
-    /// An error for each planned file whose destination is the manifest or a key file.
-    static func overwrites(in plan: Plan, outputDirectory: String) -> [Diagnostic] {
+    /// The manifest and the key files of `plan`, which no output may replace or delete.
+    static func inputs(of plan: Plan) -> Set<FileIdentity> {
+        Set(describedInputs(of: plan).keys)
+    }
+
+    private static func describedInputs(of plan: Plan) -> [FileIdentity: String] {
         var protected: [FileIdentity: String] = [:]
         if let identity = SystemCalls.identity(of: plan.manifestFile, followingLinks: true) {
             protected[identity] = "the manifest"
@@ -14,6 +18,12 @@ enum OutputSafety {
                 protected[identity] = "the file of key `\(key.name)`"
             }
         }
+        return protected
+    }
+
+    /// An error for each planned file whose destination is the manifest or a key file.
+    static func overwrites(in plan: Plan, outputDirectory: String) -> [Diagnostic] {
+        let protected = describedInputs(of: plan)
         guard !protected.isEmpty else { return [] }
 
         var problems: [Diagnostic] = []

@@ -13,6 +13,13 @@ enum OutputWriter {
         var mode: UInt16
     }
 
+    /// Why a `replace` stopped, and whether it had replaced some files by then.
+    struct Failure: Error {
+        var reason: SystemError
+        /// True when the failure came after some files were renamed into place.
+        var partlyReplaced: Bool
+    }
+
     /// What a `replace` did.
     struct Outcome: Equatable {
         var written: [String] = []
@@ -28,12 +35,29 @@ enum OutputWriter {
     /// - Throws: `SystemError` for the first file or folder that could not be written, or
     ///   for a destination that is a folder or a link inside the output folder.
     @discardableResult
-    static func replace(_ files: [File], in directory: String, removing stale: [String] = []) throws(SystemError)
-        -> Outcome
-    {
+    static func replace(
+        _ files: [File], in directory: String, removing stale: [String] = [],
+        protecting protected: Set<FileIdentity> = []
+    ) throws(Failure) -> Outcome {
+        do {
+            return try replaceFiles(files, in: directory, removing: stale, protecting: protected)
+        } catch let failure as Failure {
+            throw failure
+        } catch let error as SystemError {
+            throw Failure(reason: error, partlyReplaced: false)
+        } catch {
+            throw Failure(
+                reason: SystemError(operation: "write", path: directory, code: 0, explanation: "\(error)"),
+                partlyReplaced: false)
+        }
+    }
+
+    private static func replaceFiles(
+        _ files: [File], in directory: String, removing stale: [String], protecting protected: Set<FileIdentity>
+    ) throws -> Outcome {
         var outcome = Outcome()
         try SystemCalls.createDirectories(directory)
-        try createSubfolders(for: files, in: directory)
+        try createSubfolders(for: files, in: directory, replacing: Set(stale))
         removeLeftoverTemporaries(for: files, in: directory)
 
         let files = files.filter { file in
@@ -76,23 +100,41 @@ enum OutputWriter {
                 // make a rename fail here is checked above; a journal would let the next run
                 // finish or undo the set if an unknown one appears.
                 for remaining in staged[index...] { SystemCalls.removeFile(remaining.temporary) }
-                throw error
+                throw Failure(reason: error, partlyReplaced: index > 0)
             }
         }
         outcome.written = files.map(\.path)
 
-        for path in stale where isInside(path) && hasOnlyRealFolders(path, in: directory) {
-            let kind = SystemCalls.kind(of: "\(directory)/\(path)")
-            // A folder, or something that is not ours, is left alone.
-            guard kind == .regular || kind == .symbolicLink else { continue }
+        for path in stale where isRemovable(path, in: directory, protecting: protected) {
             SystemCalls.removeFile("\(directory)/\(path)")
             outcome.removed.append(path)
         }
         return outcome
     }
 
+    /// Whether a path an earlier run wrote may be deleted: inside the output folder, reached
+    /// without links, not an input of this run, and recognisably a file tokenbatch wrote (a
+    /// hand-edited state file must not be able to delete anything else).
+    private static func isRemovable(_ path: String, in directory: String, protecting protected: Set<FileIdentity>)
+        -> Bool
+    {
+        let fullPath = "\(directory)/\(path)"
+        guard isInside(path), hasOnlyRealFolders(path, in: directory), SystemCalls.kind(of: fullPath) == .regular,
+            let identity = SystemCalls.identity(of: fullPath, followingLinks: false), !protected.contains(identity)
+        else { return false }
+        return isWrittenByTokenbatch(fullPath)
+    }
+
+    /// Whether the file starts as tokenbatch's JSON output or `.env` output does.
+    static func isWrittenByTokenbatch(_ path: String) -> Bool {
+        guard let bytes = try? SystemCalls.readFile(path, limit: 1 << 30) else { return false }
+        let start = bytes.prefix(64)
+        return start.starts(with: Array(OutputRenderer.jsonStart.utf8))
+            || start.starts(with: Array(OutputRenderer.envStart.utf8))
+    }
+
     /// Whether the file at the destination already has exactly these bytes and this mode.
-    private static func isAlreadyWritten(_ file: File, in directory: String) -> Bool {
+    static func isAlreadyWritten(_ file: File, in directory: String) -> Bool {
         let path = "\(directory)/\(file.path)"
         guard SystemCalls.kind(of: path) == .regular, SystemCalls.permissions(of: path) == file.mode,
             let existing = try? SystemCalls.readFile(path, limit: file.bytes.count)
@@ -136,13 +178,21 @@ enum OutputWriter {
 
     /// Creates the folders inside the output folder that the files need, refusing any that is
     /// a symbolic link: following one could write anywhere on the machine.
-    private static func createSubfolders(for files: [File], in directory: String) throws(SystemError) {
+    /// A regular file in the way that an earlier run wrote (`replacing`) is removed first, so
+    /// that an output can change from a file into a folder.
+    private static func createSubfolders(for files: [File], in directory: String, replacing stale: Set<String>)
+        throws(SystemError)
+    {
         var checked = Set<String>()
         for file in files {
             var folder = directory
             for component in file.path.split(separator: "/").dropLast() {
                 folder += "/\(component)"
                 guard checked.insert(folder).inserted else { continue }
+                let relative = String(folder.dropFirst(directory.count + 1))
+                if stale.contains(relative), SystemCalls.kind(of: folder) == .regular, isWrittenByTokenbatch(folder) {
+                    SystemCalls.removeFile(folder)
+                }
 
                 try SystemCalls.createDirectory(folder)
                 switch SystemCalls.kind(of: folder) {

@@ -1,8 +1,9 @@
 /// The state file a run leaves for the next one; read back by `PreviousRun`.
 enum StateFile {
     /// Each token with the settings and key it was signed with, and every file written.
-    static func render(specs: [TokenSpec], tokens: [String], plan: Plan, thumbprints: [String]) -> [UInt8] {
-        let entries: [JSONValue] = specs.enumerated().map { index, spec in
+    /// - Parameter files: every file the run wrote or still has to delete.
+    static func render(plan: Plan, tokens: [String], thumbprints: [String], files: [String]) -> [UInt8] {
+        let entries: [JSONValue] = plan.tokens.enumerated().map { index, spec in
             .object([
                 ("product", .string(spec.product)),
                 ("key", .string(plan.keys[spec.keyIndex].name)),
@@ -21,7 +22,7 @@ enum StateFile {
             ("format", .string("tokenbatch.state")),
             ("version", .integer(Int64(PreviousRun.formatVersion))),
             ("tokens", .array(entries)),
-            ("files", .array(plan.files.map { .string($0.path) })),
+            ("files", .array(files.map { .string($0) })),
         ])
         return Array(document.document.utf8)
     }
