@@ -225,6 +225,90 @@ import Testing
         #expect(leftovers.isEmpty)
     }
 
+    @Test("a hand-edited state file can neither delete the inputs nor get a wrong token copied")
+    func editedState() throws {
+        let directory = try workspace()
+        #expect(try apply(directory, at: "2026-12-03T12:00:00Z").status == 0)
+        let statePath = directory.url.appendingPathComponent("out/.tokenbatch-state.json")
+        var state = try JSONSerialization.jsonObject(with: Data(contentsOf: statePath)) as? [String: Any] ?? [:]
+        state["files"] = (state["files"] as? [String] ?? []) + ["../m.yml", "../test-key.p8", "unrelated.txt"]
+        var tokens = state["tokens"] as? [[String: Any]] ?? []
+        tokens[0]["token"] = "garbage"
+        state["tokens"] = tokens
+        try JSONSerialization.data(withJSONObject: state).write(to: statePath)
+        try directory.write("not ours\n", to: "out/unrelated.txt")
+
+        let result = try apply(directory, at: "2026-12-03T12:00:00Z")
+
+        #expect(result.status == 0, "stderr:\n\(result.standardError)")
+        #expect(result.standardError.contains("the previous token is wrong"))
+        #expect(FileManager.default.fileExists(atPath: directory.url.appendingPathComponent("m.yml").path))
+        #expect(FileManager.default.fileExists(atPath: directory.url.appendingPathComponent("test-key.p8").path))
+        #expect(try directory.read("out/unrelated.txt") == "not ours\n")
+        #expect(!(try directory.read("out/env/web.env")).contains("garbage"))
+    }
+
+    @Test("plan --detailed-exitcode counts a deleted output file as a pending change")
+    func fileOnlyChange() throws {
+        let directory = try workspace()
+        #expect(try apply(directory, at: "2026-12-03T12:00:00Z").status == 0)
+        try FileManager.default.removeItem(at: directory.url.appendingPathComponent("out/env/web.env"))
+
+        let planned = try tokenbatch(
+            ["plan", "m.yml", "--now", "2026-12-03T12:00:00Z", "--out-dir", "out", "--detailed-exitcode"],
+            in: directory.url)
+
+        #expect(planned.status == 4)
+    }
+
+    @Test("an output can change from a file into a folder between runs")
+    func fileBecomesFolder() throws {
+        let directory = try workspace()
+        let asFile = Self.manifest(products: Self.products).replacingOccurrences(
+            of: "path: \"env/{product}.env\"", with: "path: env\n    variable: \"T_{product}\"")
+        try directory.write(asFile, to: "m.yml")
+        #expect(try apply(directory, at: "2026-12-03T12:00:00Z").status == 0)
+
+        try directory.write(Self.manifest(products: Self.products), to: "m.yml")
+        let result = try apply(directory, at: "2026-12-03T12:00:00Z")
+
+        #expect(result.status == 0, "stderr:\n\(result.standardError)")
+        #expect(try directory.read("out/env/api.env").contains("MAPS_TOKEN=eyJ"))
+    }
+
+    @Test("verify refuses output files a reader could take differently")
+    func malformedOutputs() throws {
+        let directory = try workspace()
+        #expect(try apply(directory, at: "2026-12-03T12:00:00Z").status == 0)
+        try directory.write(try directory.read("out/env/web.env") + "rm -rf ~\n", to: "out/env/web.env")
+
+        let result = try tokenbatch(
+            ["verify", "m.yml", "--now", "2026-12-03T12:00:00Z", "--out-dir", "out"], in: directory.url)
+
+        #expect(result.status == 1)
+        #expect(result.standardOutput.contains("is not `NAME=token`"))
+    }
+
+    @Test("verify reports an impossible time as a failure, not a crash")
+    func impossibleTimes() throws {
+        let directory = try workspace()
+        #expect(try apply(directory, at: "2026-12-03T12:00:00Z").status == 0)
+        let text = try directory.read("out/env/api.env")
+        let token = String(text.split(separator: "=").last ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let parts = token.split(separator: ".")
+        let payload = Data(#"{"iss":"TESTTEAM01","iat":-1,"exp":9223372036854775807,"scope":"server_api"}"#.utf8)
+            .base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        try directory.write(
+            text.replacingOccurrences(of: token, with: "\(parts[0]).\(payload).\(parts[2])"), to: "out/env/api.env")
+
+        let result = try tokenbatch(
+            ["verify", "m.yml", "--now", "2026-12-03T12:00:00Z", "--out-dir", "out"], in: directory.url)
+
+        #expect(result.status == 1)
+        #expect(result.standardOutput.contains("between 1970 and 9999"))
+    }
+
     /// Every JSON file is a whole document and every `.env` file ends with a complete line.
     static func expectEveryFileParses(_ out: URL) throws {
         guard FileManager.default.fileExists(atPath: out.path) else { return }

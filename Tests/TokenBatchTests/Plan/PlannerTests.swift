@@ -93,6 +93,7 @@ struct PlannerTests {
             ("  web:", "  Web_Site:", "m.yml:11:3 TB050"),
             ("    path: tokens.json", "    path: /etc/tokens.json", "m.yml:18:11 TB051"),
             ("    path: tokens.json", "    path: ../tokens.json", "m.yml:18:11 TB051"),
+            ("    path: tokens.json", "    path: .tokenbatch-state.json", "m.yml:18:11 TB051"),
             ("    path: tokens.json", "    path: \"{name}.json\"", "m.yml:18:11 TB051"),
             ("    path: tokens.json", "    path: web.env", "m.yml:20:11 TB052"),
             ("    path: \"{product}.env\"", "    path: all.env", "m.yml:20:11 TB052"),
