@@ -34,8 +34,9 @@ public enum JSONValue: Sendable, Equatable {
     public var repeatedNames: [String] {
         guard case .object(let members) = self else { return [] }
         var seen = Set<String>()
+        var reported = Set<String>()
         var repeated: [String] = []
-        for member in members where !seen.insert(member.name).inserted && !repeated.contains(member.name) {
+        for member in members where !seen.insert(member.name).inserted && reported.insert(member.name).inserted {
             repeated.append(member.name)
         }
         return repeated

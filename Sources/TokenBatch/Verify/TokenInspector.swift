@@ -176,7 +176,7 @@ struct TokenInspector {
     // MARK: - Header
 
     private mutating func checkHeader(_ header: JSONValue) {
-        for name in header.repeatedNames {
+        for name in header.repeatedNames.prefix(Self.reportedExtrasLimit) {
             report(
                 .repeatedHeaderMember, "the header has `\(name)` \(Self.count(of: name, in: header)) times",
                 hint: "Apple rejects a header that repeats a member; write each of alg, kid and typ once")
@@ -212,9 +212,10 @@ struct TokenInspector {
         }
 
         guard case .object(let members) = header else { return }
-        var extras: [String] = []
-        for member in members where !Self.headerMembers.contains(member.name) && !extras.contains(member.name) {
-            extras.append(member.name)
+        var extras = Set<String>()
+        for member in members where !Self.headerMembers.contains(member.name) && extras.insert(member.name).inserted {
+            // A hostile header may have thousands; the first few say enough.
+            guard extras.count <= Self.reportedExtrasLimit else { continue }
             report(
                 .extraHeaderMember,
                 "the header has `\(Self.shortened(member.name))`, which Apple's tokens do not carry",
@@ -242,7 +243,7 @@ struct TokenInspector {
             return
         }
 
-        for name in claims.repeatedNames {
+        for name in claims.repeatedNames.prefix(Self.reportedExtrasLimit) {
             report(
                 .repeatedClaim, "the payload has `\(name)` \(Self.count(of: name, in: claims)) times",
                 hint: "claim names must be unique (RFC 7519), and readers disagree on which one counts")
@@ -468,8 +469,11 @@ struct TokenInspector {
         text.count > 60 ? String(text.prefix(60)) + "…" : text
     }
 
+    /// Extra header members named one by one; beyond this, they are passed over.
+    static let reportedExtrasLimit = 20
+
     private static func count(of name: String, in object: JSONValue) -> Int {
         guard case .object(let members) = object else { return 0 }
-        return members.filter { $0.name == name }.count
+        return members.reduce(0) { $0 + ($1.name == name ? 1 : 0) }
     }
 }
