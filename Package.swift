@@ -38,3 +38,16 @@ let package = Package(
         ),
     ]
 )
+
+// The libFuzzer targets exist only for `scripts/fuzz.sh`, which sets TOKENBATCH_FUZZ and
+// builds with `--sanitize=fuzzer`: without libFuzzer they have no `main` and cannot link.
+if Context.environment["TOKENBATCH_FUZZ"] != nil {
+    for name in ["FuzzManifest", "FuzzKey", "FuzzToken"] {
+        package.targets.append(
+            .executableTarget(
+                name: name,
+                dependencies: ["TokenBatch"],
+                path: "Fuzz/\(name)",
+                swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    }
+}

@@ -1,0 +1,10 @@
+import TokenBatch
+
+/// libFuzzer's entry point: every input goes to `FuzzingEntryPoints.key`, which must return.
+///
+/// The raw pointer is libFuzzer's calling convention; it is copied into an array at once.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafeRawPointer, _ size: Int) -> CInt {
+    FuzzingEntryPoints.key(Array(UnsafeRawBufferPointer(start: data, count: size)))
+    return 0
+}
