@@ -35,6 +35,13 @@ public struct SystemError: Error, Sendable, CustomStringConvertible {
             explanation: "it is a symbolic link, and tokenbatch never follows a link inside the output folder")
     }
 
+    /// The output folder is a symbolic link, which tokenbatch does not follow.
+    static func outputFolderIsLink(_ path: String) -> SystemError {
+        SystemError(
+            operation: "write into", path: path, code: ELOOP,
+            explanation: "it is a symbolic link; give the folder it points to as --out-dir if that is meant")
+    }
+
     /// Something other than a folder stands where a folder is needed.
     static func notAFolder(_ path: String) -> SystemError {
         SystemError(operation: "write into", path: path, code: ENOTDIR, explanation: "it is not a folder")

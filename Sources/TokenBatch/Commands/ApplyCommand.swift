@@ -28,6 +28,8 @@ struct ApplyCommand {
         // Two runs on one folder must not interleave; the lock lasts until `lock` is released.
         let lock: FileLock
         do {
+            // A link planted in place of the output folder would send every token elsewhere.
+            if SystemCalls.kind(of: directory) == .symbolicLink { throw SystemError.outputFolderIsLink(directory) }
             try SystemCalls.createDirectories(directory)
             lock = try SystemCalls.lockDirectory(directory)
         } catch {

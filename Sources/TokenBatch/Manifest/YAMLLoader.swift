@@ -9,6 +9,9 @@ struct YAMLLoader {
 
         /// Aliases may add at most this many nodes beyond the number written in the file.
         static let aliasExpansion = 100_000
+
+        /// The longest scalar, in bytes; a manifest's longest value is an origin.
+        static let scalarLength = 65_536
     }
 
     private let file: String
@@ -90,6 +93,13 @@ struct YAMLLoader {
             }
 
         case .scalar(let text, var style):
+            if text.utf8.count > Limits.scalarLength {
+                throw DiagnosticsError([
+                    Diagnostic(
+                        .yamlLimit, at: location, "a value is longer than \(Limits.scalarLength) bytes",
+                        hint: "no manifest value needs to be that long; check for a missing line break or quote")
+                ])
+            }
             try checkTag(event.tag, at: location, allowed: ["tag:yaml.org,2002:str", "!"])
             // An explicit string tag makes a plain scalar mean text, as quoting does.
             if event.tag != nil { style = .doubleQuoted }

@@ -115,6 +115,7 @@ final class TemporaryDirectory {
 
 /// Makes a P-256 key in PKCS#8 PEM with the `openssl` command line, for tests only.
 func makeTestKey(at path: URL, curve: String = "P-256") throws {
+    try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
     let result = try runProcess(
         "/usr/bin/openssl",
         ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:\(curve)", "-out", path.path])
