@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Times `tokenbatch apply` against the machine's signing limit and the common alternatives.
+
+Usage: python3 bench/benchmark.py [--sizes 10,1000,100000] [--runs 3] [--alternatives DIR]
+
+In one run it:
+- generates manifests of each size (JSON output only, and JSON plus one .env per product);
+- times `tokenbatch apply --force` on each (wall time, tokens per second, peak memory),
+  several runs, reporting the median;
+- measures the signing limit with `openssl speed -multi CORES ecdsap256`;
+- runs the same job with the reference alternatives in DIR (default ../shared/bench: a bash
+  loop around `openssl dgst -sign`, PyJWT, Python `cryptography` in a process pool, Node's
+  `crypto`), alternating with tokenbatch so that both see the same machine;
+- prints a Markdown table for docs/performance.md.
+
+It builds tokenbatch in release mode and installs PyJWT and cryptography into
+.build/bench-venv when they are missing. The bash loop is run at 1,000 tokens at most: at
+about 50 tokens a second, larger sizes would take hours.
+"""
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BINARY = os.path.join(ROOT, ".build/release/tokenbatch")
+
+
+def run(command, env=None, cwd=None):
+    """Runs `command`; returns (seconds, peak resident kilobytes) measured by GNU time."""
+    timed = ["/usr/bin/time", "-f", "%e %M"] + command
+    result = subprocess.run(timed, env=env, cwd=cwd, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(command)}\n{result.stderr[-2000:]}")
+    seconds, kilobytes = result.stderr.strip().splitlines()[-1].split()
+    return float(seconds), int(kilobytes)
+
+
+def manifest(size, env_files, key_path):
+    lines = [
+        "version: 1", "team_id: DEF123GHIJ", "keys:", "  bench:", "    kid: ABC123DEFG",
+        f"    file: {key_path}", "defaults:", "  lifetime: 30d", "products:",
+    ]
+    for index in range(1, size + 1):
+        lines += [f"  app{index}:", "    scopes: [server_api]", f"    origins: [app{index}.example.com]"]
+    lines += ["outputs:", "  - format: json", "    path: tokens.json"]
+    if env_files:
+        lines += ["  - format: env", '    path: "env/{product}.env"']
+    return "\n".join(lines) + "\n"
+
+
+def ensure_python(venv):
+    python = os.path.join(venv, "bin", "python3")
+    if not os.path.exists(python):
+        subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+    if subprocess.run([python, "-c", "import jwt, cryptography"], capture_output=True).returncode != 0:
+        subprocess.run([python, "-m", "pip", "install", "--quiet", "PyJWT", "cryptography"], check=True)
+    return python
+
+
+def openssl_speed(cores):
+    result = subprocess.run(
+        ["openssl", "speed", "-seconds", "5", "-multi", str(cores), "ecdsap256"], capture_output=True, text=True)
+    # The summary line: "256 bits ecdsa (nistp256)   0.0000s   0.0000s  94000.0  30000.0"
+    for line in result.stdout.splitlines():
+        match = re.search(r"ecdsa \(nistp256\)\s+\S+s\s+\S+s\s+([\d.]+)", line)
+        if match:
+            return float(match.group(1))
+    raise SystemExit("could not read `openssl speed`'s result")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="10,1000,100000")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--alternatives", default=os.path.join(os.path.dirname(ROOT), "shared", "bench"))
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
+    cores = os.cpu_count() or 1
+
+    subprocess.run(["swift", "build", "-c", "release", "--product", "tokenbatch"], cwd=ROOT, check=True,
+                   capture_output=True)
+    python = ensure_python(os.path.join(ROOT, ".build", "bench-venv"))
+    work = tempfile.mkdtemp(prefix="tokenbatch-bench-")
+    key = os.path.join(work, "bench-test-key.p8")
+    subprocess.run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key],
+                   check=True)
+
+    limit = openssl_speed(cores)
+    print(f"openssl speed -multi {cores} ecdsap256: {limit:,.0f} signatures/s\n")
+    print("| tokens | outputs | tool | median s | tokens/s | peak MB | rate ÷ openssl speed | time ÷ tokenbatch's |")
+    print("| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |")
+
+    alternatives = {
+        "bash + openssl": ["bash", os.path.join(args.alternatives, "a_bash_openssl.sh")],
+        "PyJWT": [python, os.path.join(args.alternatives, "b_pyjwt.py")],
+        "Python cryptography, pool": [python, os.path.join(args.alternatives, "c_py_mp.py")],
+        "Node crypto": ["node", os.path.join(args.alternatives, "d_node.js")],
+    }
+    for size in sizes:
+        for env_files in (False, True):
+            label = "JSON + .env" if env_files else "JSON"
+            path = os.path.join(work, f"m{size}{'e' if env_files else ''}.yml")
+            with open(path, "w") as handle:
+                handle.write(manifest(size, env_files, key))
+            results = {"tokenbatch": []}
+            for attempt in range(args.runs):
+                out = os.path.join(work, "out")
+                shutil.rmtree(out, ignore_errors=True)
+                results["tokenbatch"].append(run([BINARY, "apply", path, "--out-dir", out, "--force"], cwd=work))
+                for name, command in alternatives.items():
+                    if name == "bash + openssl" and size > 1000:
+                        continue
+                    env = dict(os.environ, PYJWT_KEY="object")
+                    if not env_files:
+                        env["BENCH_NO_ENV"] = "1"
+                    shutil.rmtree(out, ignore_errors=True)
+                    results.setdefault(name, []).append(run(command + [str(size), key, out], env=env))
+            ours = statistics.median(seconds for seconds, _ in results["tokenbatch"])
+            for name, samples in results.items():
+                seconds = statistics.median(sample[0] for sample in samples)
+                memory = max(sample[1] for sample in samples) / 1024
+                rate = size / seconds if seconds else float("inf")
+                print(f"| {size:,} | {label} | {name} | {seconds:.3f} | {rate:,.0f} | {memory:.0f} | "
+                      f"{rate / limit:.2f} | {seconds / ours:.1f} |")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
