@@ -89,7 +89,15 @@ struct ApplyCommand {
     private func sign(_ changes: ChangeSet, keys: [SigningKey]) throws -> [String] {
         let due = changes.keptTokens.indices.filter { changes.keptTokens[$0] == nil }
         let jobs = invocation.jobs ?? SystemCalls.processorCount()
-        let signed = try SigningPool.sign(due.map { changes.specs[$0] }, keys: keys, jobs: jobs)
+        var report: (@Sendable (Int) -> Void)?
+        var reporter: ProgressReporter?
+        if tool.console.errorIsTerminal {
+            let progress = ProgressReporter(total: due.count, write: tool.console.writeError)
+            report = { progress.advance(by: $0) }
+            reporter = progress
+        }
+        let signed = try SigningPool.sign(due.map { changes.specs[$0] }, keys: keys, jobs: jobs, progress: report)
+        reporter?.finish()
 
         var tokens = changes.keptTokens.map { $0 ?? "" }
         for (position, index) in due.enumerated() { tokens[index] = signed[position] }
