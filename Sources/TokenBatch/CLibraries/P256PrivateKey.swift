@@ -73,7 +73,7 @@ final class P256PrivateKey: @unchecked Sendable {
         EVP_PKEY_free(key)
     }
 
-    /// The key as Apple delivers it: unencrypted PKCS#8 in PEM (`BEGIN PRIVATE KEY`).
+    /// The key as Apple delivers it: unencrypted PKCS#8 in PEM, labelled `PRIVATE KEY`.
     ///
     /// The caller owns secret bytes and should erase them when done.
     func pkcs8PEM() throws -> [UInt8] {

@@ -43,11 +43,12 @@ public enum KeyProblem: Error, Sendable, Equatable {
         case .notAPrivateKey(let kind):
             "it holds a \(kind), not a private key"
         case .notPEM:
-            "it is not PEM text: there is no `-----BEGIN PRIVATE KEY-----` line"
+            "it is not PEM text: there is no `\(PEMText.armour("BEGIN", "PRIVATE KEY"))` line"
         case .truncated:
             "it has a `-----BEGIN` line but no matching `-----END` line, so the text was cut off"
         case .bareBase64:
-            "it is base64 without the `-----BEGIN PRIVATE KEY-----` and `-----END PRIVATE KEY-----` lines"
+            "it is base64 without the `\(PEMText.armour("BEGIN", "PRIVATE KEY"))` and "
+                + "`\(PEMText.armour("END", "PRIVATE KEY"))` lines"
         case .openSSHFormat:
             "it is in OpenSSH's key format"
         case .empty:

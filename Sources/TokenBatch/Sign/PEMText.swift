@@ -6,7 +6,12 @@
 enum PEMText {
     /// The forms accepted, for messages.
     static let acceptedForms =
-        "PEM with `-----BEGIN PRIVATE KEY-----` (Apple's .p8) or `-----BEGIN EC PRIVATE KEY-----`"
+        "PEM with `\(armour("BEGIN", "PRIVATE KEY"))` (Apple's .p8) or `\(armour("BEGIN", "EC PRIVATE KEY"))`"
+
+    /// A PEM armour line, such as the one that opens Apple's keys.
+    static func armour(_ edge: String, _ label: String) -> String {
+        "-----\(edge) \(label)-----"
+    }
 
     /// One `-----BEGIN label-----` … `-----END label-----` block.
     private struct Block {
