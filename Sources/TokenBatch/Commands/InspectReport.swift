@@ -98,18 +98,7 @@ struct InspectReport {
     func json() -> String {
         var json = JSONWriter(reservingCapacity: 4_096)
         let errors = inspection.errorCount
-        json.raw("{\n  ")
-        json.key("format")
-        json.raw(" ")
-        json.string("tokenbatch.inspect")
-        json.raw(",\n  ")
-        json.key("version")
-        json.raw(" ")
-        json.integer(Int64(Self.jsonFormatVersion))
-        json.raw(",\n  ")
-        json.key("input")
-        json.raw(" ")
-        Self.writeInput(source, into: &json)
+        Self.writeStart(source, into: &json)
         json.raw(",\n  ")
         json.key("error")
         json.raw(" null,\n  ")
@@ -206,6 +195,18 @@ struct InspectReport {
     /// file gives no key.
     static func refusal(_ message: String, source: InspectCommand.Source) -> String {
         var json = JSONWriter()
+        writeStart(source, into: &json)
+        json.raw(",\n  ")
+        json.key("error")
+        json.raw(" ")
+        json.string(message)
+        json.raw("\n}\n")
+        return escapingC1Controls(String(decoding: json.bytes, as: UTF8.self))
+    }
+
+    /// `-`, the file's path, or `null` for the operand itself (never quoted back).
+    /// The members every inspect document begins with: format, version and the input.
+    private static func writeStart(_ source: InspectCommand.Source, into json: inout JSONWriter) {
         json.raw("{\n  ")
         json.key("format")
         json.raw(" ")
@@ -218,15 +219,8 @@ struct InspectReport {
         json.key("input")
         json.raw(" ")
         writeInput(source, into: &json)
-        json.raw(",\n  ")
-        json.key("error")
-        json.raw(" ")
-        json.string(message)
-        json.raw("\n}\n")
-        return escapingC1Controls(String(decoding: json.bytes, as: UTF8.self))
     }
 
-    /// `-`, the file's path, or `null` for the operand itself (never quoted back).
     private static func writeInput(_ source: InspectCommand.Source, into json: inout JSONWriter) {
         switch source {
         case .standardInput: json.string("-")

@@ -51,7 +51,7 @@ struct PlanReport {
             let count = file.tokenIndices.count
             text +=
                 "  \(file.path) (\(file.format.rawValue), \(count) token\(count == 1 ? "" : "s"), "
-                + "mode \(Self.octal(file.mode)))\n"
+                + "mode \(FileMode.text(file.mode)))\n"
         }
         if plan.files.count > Self.fileListLimit {
             text += "  … and \(plan.files.count - Self.fileListLimit) more\n"
@@ -115,7 +115,7 @@ struct PlanReport {
             .object([
                 ("path", .string(file.path)),
                 ("format", .string(file.format.rawValue)),
-                ("mode", .string(Self.octal(file.mode))),
+                ("mode", .string(FileMode.text(file.mode))),
                 ("products", .array(file.tokenIndices.map { .string(plan.tokens[$0].product) })),
             ])
         }
@@ -215,10 +215,5 @@ struct PlanReport {
 
     private static func count(_ number: Int, _ noun: String) -> String {
         "\(number) \(noun)\(number == 1 ? "" : "s")"
-    }
-
-    static func octal(_ mode: UInt16) -> String {
-        let digits = String(mode, radix: 8)
-        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 }

@@ -68,7 +68,7 @@ public enum KeyLoader {
                 warnings.append(
                     Diagnostic(
                         .keyFilePermissions, at: key.location,
-                        "key `\(key.name)`: \(resolved) can be read by other users (mode \(PlanReport.octal(mode)))",
+                        "key `\(key.name)`: \(resolved) can be read by other users (mode \(FileMode.text(mode)))",
                         hint: "restrict it: chmod 600 \(resolved)"))
             }
         case .environment(let name):

@@ -11,50 +11,28 @@ struct PublicKeyJWK {
     /// and that any JOSE library can compute from the public key alone.
     var thumbprint: String {
         // RFC 7638 fixes the members (the required ones) and their order (lexicographic).
-        var json = JSONWriter()
-        json.raw("{")
-        json.key("crv")
-        json.string("P-256")
-        json.raw(",")
-        json.key("kty")
-        json.string("EC")
-        json.raw(",")
-        json.key("x")
-        json.string(Base64URL.encode(x))
-        json.raw(",")
-        json.key("y")
-        json.string(Base64URL.encode(y))
-        json.raw("}")
-        return Base64URL.encode(SHA256.hash(json.bytes))
+        let members = [("crv", "P-256"), ("kty", "EC"), ("x", Base64URL.encode(x)), ("y", Base64URL.encode(y))]
+        return Base64URL.encode(SHA256.hash(Self.compactObject(members)))
     }
 
     /// The key for verifiers: `kty`, `crv`, `x`, `y`, and, when given, `kid`, `use` and `alg`.
     func json(keyID: String?) -> String {
+        var members = [("kty", "EC"), ("crv", "P-256"), ("x", Base64URL.encode(x)), ("y", Base64URL.encode(y))]
+        if let keyID { members += [("kid", keyID), ("use", "sig"), ("alg", "ES256")] }
+        return String(decoding: Self.compactObject(members), as: UTF8.self)
+    }
+
+    /// `{"name":"value",…}` with no whitespace, in the order given.
+    private static func compactObject(_ members: [(name: String, value: String)]) -> [UInt8] {
         var json = JSONWriter()
         json.raw("{")
-        json.key("kty")
-        json.string("EC")
-        json.raw(",")
-        json.key("crv")
-        json.string("P-256")
-        json.raw(",")
-        json.key("x")
-        json.string(Base64URL.encode(x))
-        json.raw(",")
-        json.key("y")
-        json.string(Base64URL.encode(y))
-        if let keyID {
-            json.raw(",")
-            json.key("kid")
-            json.string(keyID)
-            json.raw(",")
-            json.key("use")
-            json.string("sig")
-            json.raw(",")
-            json.key("alg")
-            json.string("ES256")
+        for (index, member) in members.enumerated() {
+            if index > 0 { json.raw(",") }
+            json.string(member.name)
+            json.raw(":")
+            json.string(member.value)
         }
         json.raw("}")
-        return String(decoding: json.bytes, as: UTF8.self)
+        return json.bytes
     }
 }
