@@ -55,6 +55,14 @@ enum FileKind: Equatable {
     case regular, directory, symbolicLink, other
 }
 
+/// What `lstat` says about a path.
+struct FileStatus {
+    var kind: FileKind
+    /// The permission bits.
+    var permissions: UInt16
+    var size: Int
+}
+
 /// One file, whatever name it is reached by.
 struct FileIdentity: Hashable {
     var device: UInt64
@@ -95,6 +103,22 @@ enum SystemCalls {
         guard status.st_size <= limit else { throw SystemError(operation: "read", path: path, code: EFBIG) }
 
         return try readAll(descriptor, limit: limit, naming: path)
+    }
+
+    /// The first `count` bytes of a regular file, or all of it if it is shorter.
+    static func readStart(of path: String, count: Int) throws(SystemError) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)
+        guard descriptor >= 0 else { throw SystemError(operation: "open", path: path, code: errno) }
+        defer { close(descriptor) }
+
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            throw SystemError(operation: "read", path: path, code: EINVAL, explanation: "it is not a regular file")
+        }
+        var start = [UInt8](repeating: 0, count: count)
+        let length = start.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        guard length >= 0 else { throw SystemError(operation: "read", path: path, code: errno) }
+        return Array(start.prefix(length))
     }
 
     /// Everything on standard input up to its end, refusing more than `limit` bytes.
@@ -180,6 +204,21 @@ enum SystemCalls {
         case S_IFLNK: return .symbolicLink
         default: return .other
         }
+    }
+
+    /// The kind, permissions and size of what `path` names, without following a final link;
+    /// `nil` if nothing is there.
+    static func status(of path: String) -> FileStatus? {
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return nil }
+        let kind: FileKind =
+            switch status.st_mode & S_IFMT {
+            case S_IFREG: .regular
+            case S_IFDIR: .directory
+            case S_IFLNK: .symbolicLink
+            default: .other
+            }
+        return FileStatus(kind: kind, permissions: UInt16(status.st_mode & 0o7777), size: Int(status.st_size))
     }
 
     /// The device and inode of a file, to recognise one file under two names.

@@ -58,6 +58,24 @@ struct JSONWriter {
         bytes.append(contentsOf: String(value).utf8)
     }
 
+    /// A string, or `null` when there is none.
+    mutating func optionalString(_ value: String?) {
+        if let value { string(value) } else { raw("null") }
+    }
+
+    /// Writes `items` as an array inside an object at the top level: each item on a line of its
+    /// own indented by four spaces, the closing bracket by two; `[]` when there are none.
+    mutating func list<Items: Collection>(_ items: Items, item write: (inout JSONWriter, Items.Element) -> Void) {
+        guard !items.isEmpty else { return raw("[]") }
+        var first = true
+        for element in items {
+            raw(first ? "[\n    " : ",\n    ")
+            first = false
+            write(&self, element)
+        }
+        raw("\n  ]")
+    }
+
     /// Writes `"name":` ; the name is trusted to need no escaping.
     mutating func key(_ name: StaticString) {
         bytes.append(UInt8(ascii: "\""))

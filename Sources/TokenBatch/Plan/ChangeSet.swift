@@ -55,40 +55,53 @@ public struct ChangeSet: Sendable {
     ///     state file edited by hand must not get a wrong token copied into the outputs.
     init(
         plan: Plan, previous: PreviousRun, thumbprints: [String?], force: Bool,
-        check: (TokenSpec, String) -> [String] = { _, _ in [] }
+        check: @escaping @Sendable (TokenSpec, String) -> [String] = { _, _ in [] }
     ) {
-        changes = []
         specs = plan.tokens
         keptTokens = Array(repeating: nil, count: plan.tokens.count)
 
+        // Decide from the settings first; the tokens that would be kept are then checked on
+        // every core, since checking one means verifying its signature.
+        var decided: [Change?] = []
+        decided.reserveCapacity(plan.tokens.count)
+        var candidates: [(index: Int, spec: TokenSpec, token: String)] = []
         for (index, spec) in plan.tokens.enumerated() {
             guard let before = previous.tokens[spec.product] else {
-                changes.append(Change(product: spec.product, action: .create, reason: "new product"))
+                decided.append(Change(product: spec.product, action: .create, reason: "new product"))
                 continue
             }
             if let difference = Self.difference(spec, before, plan: plan, thumbprint: thumbprints[spec.keyIndex]) {
-                changes.append(Change(product: spec.product, action: .update, reason: difference))
+                decided.append(Change(product: spec.product, action: .update, reason: difference))
                 continue
             }
             if let reason = Self.renewalReason(spec, before, now: plan.now, force: force) {
-                changes.append(Change(product: spec.product, action: .renew, reason: reason))
+                decided.append(Change(product: spec.product, action: .renew, reason: reason))
                 continue
             }
             var kept = spec
             (kept.issuedAt, kept.expiresAt) = (before.issuedAt, before.expiresAt)
-            if let problem = check(kept, before.token).first {
-                changes.append(
-                    Change(product: spec.product, action: .renew, reason: "the previous token is wrong: \(problem)"))
+            candidates.append((index, kept, before.token))
+            decided.append(nil)
+        }
+
+        let checked = candidates
+        let problems = ParallelLoop.map(checked.count, jobs: SystemCalls.processorCount()) { position in
+            check(checked[position].spec, checked[position].token).first
+        }
+        for (candidate, problem) in zip(candidates, problems) {
+            let product = candidate.spec.product
+            if let problem {
+                decided[candidate.index] = Change(
+                    product: product, action: .renew, reason: "the previous token is wrong: \(problem)")
                 continue
             }
-            changes.append(
-                Change(
-                    product: spec.product, action: .keep,
-                    reason: "unchanged, expires \(before.expiresAt.relative(to: plan.now))"))
-            specs[index].issuedAt = before.issuedAt
-            specs[index].expiresAt = before.expiresAt
-            keptTokens[index] = before.token
+            decided[candidate.index] = Change(
+                product: product, action: .keep,
+                reason: "unchanged, expires \(candidate.spec.expiresAt.relative(to: plan.now))")
+            specs[candidate.index] = candidate.spec
+            keptTokens[candidate.index] = candidate.token
         }
+        changes = decided.map { $0! }  // Every product was decided above.
 
         let planned = Set(plan.tokens.map(\.product))
         for product in previous.tokens.keys.sorted() where !planned.contains(product) {

@@ -35,7 +35,15 @@ enum Identifiers {
 
     /// The product's part of a variable name: `storefront-web` becomes `STOREFRONT_WEB`.
     static func variableFragment(of product: String) -> String {
-        String(product.uppercased().map { $0 == "-" ? "_" : $0 })
+        guard product.utf8.allSatisfy({ $0 < 0x80 }) else {
+            return String(product.uppercased().map { $0 == "-" ? "_" : $0 })
+        }
+        // ASCII, the usual case, byte by byte: this runs once per product and `.env` output.
+        let bytes = product.utf8.map { byte -> UInt8 in
+            if byte == UInt8(ascii: "-") { return UInt8(ascii: "_") }
+            return (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) ? byte - 32 : byte
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private static func suggestedName(for text: String) -> String? {

@@ -33,11 +33,13 @@ enum OutputRenderer {
         json.string(plan.manifestFile)
         json.raw(",\n  ")
         json.key("tokens")
-        json.raw(" [")
+        json.raw(" ")
 
-        for (position, index) in file.tokenIndices.enumerated() {
+        // Most tokens of a run share their two times; format each distinct one once.
+        var times = RFC3339Cache()
+        json.list(file.tokenIndices) { json, index in
             let spec = plan.tokens[index]
-            json.raw(position == 0 ? "\n    {\n      " : ",\n    {\n      ")
+            json.raw("{\n      ")
             field(&json, "product", spec.product)
             field(&json, "key", plan.keys[spec.keyIndex].name)
             field(&json, "key_thumbprint", thumbprints[spec.keyIndex])
@@ -46,18 +48,18 @@ enum OutputRenderer {
             field(&json, "scope", spec.scope)
             json.key("origin")
             json.raw(" ")
-            if let origin = spec.origin { json.string(origin) } else { json.raw("null") }
+            json.optionalString(spec.origin)
             json.raw(",\n      ")
             field(&json, "issued_at", spec.issuedAt.seconds)
-            field(&json, "issued_at_rfc3339", spec.issuedAt.rfc3339)
+            field(&json, "issued_at_rfc3339", times.text(of: spec.issuedAt))
             field(&json, "expires_at", spec.expiresAt.seconds)
-            field(&json, "expires_at_rfc3339", spec.expiresAt.rfc3339)
+            field(&json, "expires_at_rfc3339", times.text(of: spec.expiresAt))
             json.key("token")
             json.raw(" ")
             json.string(tokens[index])
             json.raw("\n    }")
         }
-        json.raw(file.tokenIndices.isEmpty ? "]\n}\n" : "\n  ]\n}\n")
+        json.raw("\n}\n")
         return json.bytes
     }
 
@@ -80,12 +82,39 @@ enum OutputRenderer {
     /// Tokens are `[A-Za-z0-9._-]` and names `[A-Z0-9_]`, so the lines need no quoting and read
     /// the same in POSIX sh, docker's `--env-file`, systemd's `EnvironmentFile` and dotenv.
     private static func env(_ file: PlannedFile, plan: Plan, tokens: [String]) -> [UInt8] {
-        var text = "\(envStart)\(plan.manifestFile.filter { $0 != "\n" }); do not edit.\n"
+        var text: [UInt8] = []
+        text.reserveCapacity(120 + file.tokenIndices.count * 500)
+        text += envStart.utf8
+        text += plan.manifestFile.utf8.lazy.filter { $0 != UInt8(ascii: "\n") }
+        text += "; do not edit.\n".utf8
+
+        var times = RFC3339Cache()
         for (index, variable) in zip(file.tokenIndices, file.variables) {
             let spec = plan.tokens[index]
-            text += "# \(spec.product): \(spec.scope), expires \(spec.expiresAt.rfc3339)\n"
-            text += "\(variable)=\(tokens[index])\n"
+            text += "# ".utf8
+            text += spec.product.utf8
+            text += ": ".utf8
+            text += spec.scope.utf8
+            text += ", expires ".utf8
+            text += times.text(of: spec.expiresAt).utf8
+            text.append(UInt8(ascii: "\n"))
+            text += variable.utf8
+            text.append(UInt8(ascii: "="))
+            text += tokens[index].utf8
+            text.append(UInt8(ascii: "\n"))
         }
-        return Array(text.utf8)
+        return text
+    }
+}
+
+/// The RFC 3339 text of the times met so far; a run's tokens mostly share two or three.
+private struct RFC3339Cache {
+    private var texts: [Int64: String] = [:]
+
+    mutating func text(of time: UnixTime) -> String {
+        if let known = texts[time.seconds] { return known }
+        let text = time.rfc3339
+        if texts.count < 64 { texts[time.seconds] = text }
+        return text
     }
 }

@@ -11,10 +11,9 @@ enum OutputSet {
         -> [OutputWriter.File]
     {
         var files = plan.files.map { file in
-            OutputWriter.File(
-                path: file.path,
-                bytes: OutputRenderer.render(file, plan: plan, tokens: tokens, thumbprints: thumbprints),
-                mode: file.mode)
+            OutputWriter.File(path: file.path, mode: file.mode) {
+                OutputRenderer.render(file, plan: plan, tokens: tokens, thumbprints: thumbprints)
+            }
         }
         // The state goes last, so that a run killed before it leaves the previous state, which
         // still describes tokens the next run can keep or replace.
@@ -25,10 +24,9 @@ enum OutputSet {
     static func state(plan: Plan, tokens: [String], thumbprints: [String], pendingRemovals: [String])
         -> OutputWriter.File
     {
-        OutputWriter.File(
-            path: PreviousRun.stateFileName,
-            bytes: StateFile.render(
-                plan: plan, tokens: tokens, thumbprints: thumbprints, files: plan.files.map(\.path) + pendingRemovals),
-            mode: 0o600)
+        OutputWriter.File(path: PreviousRun.stateFileName, mode: 0o600) {
+            StateFile.render(
+                plan: plan, tokens: tokens, thumbprints: thumbprints, files: plan.files.map(\.path) + pendingRemovals)
+        }
     }
 }

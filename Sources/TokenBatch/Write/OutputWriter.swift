@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Replaces a set of output files so that a failure never leaves any of them half written,
 /// and never writes outside the output folder.
 ///
@@ -5,12 +7,27 @@
 /// Only when all of them exist, and every destination is known to be replaceable, are they
 /// renamed into place, each rename atomic. A failure before that removes the temporary files
 /// and leaves every previous output untouched.
+///
+/// Files are made and renamed on several threads: a run with one `.env` file per product
+/// spends most of its time in the file system, not in the processor.
 enum OutputWriter {
-    struct File {
+    struct File: Sendable {
         /// Relative to the output folder.
         var path: String
-        var bytes: [UInt8]
         var mode: UInt16
+        /// Makes the content when the file is about to be written, so that only the files
+        /// being written at that moment are held in memory.
+        var render: @Sendable () -> [UInt8]
+
+        init(path: String, mode: UInt16, render: @escaping @Sendable () -> [UInt8]) {
+            self.path = path
+            self.mode = mode
+            self.render = render
+        }
+
+        init(path: String, bytes: [UInt8], mode: UInt16) {
+            self.init(path: path, mode: mode, render: { bytes })
+        }
     }
 
     /// Why a `replace` stopped, and whether it had replaced some files by then.
@@ -29,6 +46,9 @@ enum OutputWriter {
 
     /// Writes `files` under `directory`, creating the folders they need, skipping every file
     /// whose content and mode are already right, and then removing `stale` files.
+    ///
+    /// The last file is renamed into place after all the others, so that a caller can make it
+    /// the record of the whole set.
     ///
     /// - Parameter stale: paths relative to `directory` that earlier runs wrote and this one
     ///   does not; removed only after every new file is in place.
@@ -60,50 +80,63 @@ enum OutputWriter {
         try createSubfolders(for: files, in: directory, replacing: Set(stale))
         removeLeftoverTemporaries(for: files, in: directory)
 
-        let files = files.filter { file in
-            let unchanged = isAlreadyWritten(file, in: directory)
-            if unchanged { outcome.unchanged.append(file.path) }
-            return !unchanged
-        }
-
-        // A destination that is a folder would fail its rename after others succeeded.
-        for file in files where SystemCalls.kind(of: "\(directory)/\(file.path)") == .directory {
-            throw SystemError.folderInTheWay("\(directory)/\(file.path)")
-        }
-
+        // Make every file under a temporary name, keeping a list of them so that a failure
+        // anywhere removes them all.
+        let jobs = SystemCalls.processorCount()
         let processID = SystemCalls.processID()
-        var staged: [(temporary: String, destination: String)] = []
-        staged.reserveCapacity(files.count)
+        let made = Mutex<[String]>([])
+        let staged: [Staged?]
         do {
-            for (number, file) in files.enumerated() {
+            staged = try ParallelLoop.map(files.count, jobs: jobs) { number in
+                let file = files[number]
+                let bytes = file.render()
                 let destination = "\(directory)/\(file.path)"
-                let slash = destination.lastIndex(of: "/")!  // `directory/` is always in front.
-                let folder = destination[..<slash]
-                let name = destination[destination.index(after: slash)...]
+                if let existing = SystemCalls.status(of: destination) {
+                    // Found now, a folder stops the run; found by a rename, after others
+                    // succeeded, only part of the set would change.
+                    if existing.kind == .directory { throw SystemError.folderInTheWay(destination) }
+                    if isAlreadyWritten(destination, existing, bytes: bytes, mode: file.mode) { return nil }
+                }
 
                 // A leading dot keeps half-made files out of `*.env` globs; the process ID and
                 // number keep concurrent runs from choosing the same name.
+                let slash = destination.lastIndex(of: "/")!  // `directory/` is always in front.
+                let folder = destination[..<slash]
+                let name = destination[destination.index(after: slash)...]
                 let temporary = "\(folder)/.\(name).tokenbatch-\(processID)-\(number).tmp"
-                try SystemCalls.writeNewFile(temporary, file.bytes, mode: file.mode)
-                staged.append((temporary, destination))
+                try SystemCalls.writeNewFile(temporary, bytes, mode: file.mode)
+                made.withLock { $0.append(temporary) }
+                return Staged(temporary: temporary, destination: destination)
             }
         } catch {
-            for file in staged { SystemCalls.removeFile(file.temporary) }
+            for temporary in made.withLock({ $0 }) { SystemCalls.removeFile(temporary) }
             throw error
         }
 
-        for (index, file) in staged.enumerated() {
-            do {
+        // Rename them into place, the last file after all the others.
+        let renames = staged.compactMap { $0 }
+        let renamed = Atomic<Int>(0)
+        do {
+            let allButLast = renames.dropLast()
+            _ = try ParallelLoop.map(allButLast.count, jobs: jobs) { offset in
+                let file = allButLast[allButLast.startIndex + offset]
                 try SystemCalls.rename(file.temporary, to: file.destination)
-            } catch {
-                // FIXME: Files renamed before this one are already new. Every cause known to
-                // make a rename fail here is checked above; a journal would let the next run
-                // finish or undo the set if an unknown one appears.
-                for remaining in staged[index...] { SystemCalls.removeFile(remaining.temporary) }
-                throw Failure(reason: error, partlyReplaced: index > 0)
+                renamed.add(1, ordering: .relaxed)
             }
+            if let last = renames.last { try SystemCalls.rename(last.temporary, to: last.destination) }
+        } catch {
+            // FIXME: Files renamed before the failure are already new. Every cause known to
+            // make a rename fail here is checked above; a journal would let the next run
+            // finish or undo the set if an unknown one appears.
+            for file in renames { SystemCalls.removeFile(file.temporary) }  // Renamed ones are gone already.
+            throw Failure(
+                reason: error as? SystemError
+                    ?? SystemError(operation: "replace", path: directory, code: 0, explanation: "\(error)"),
+                partlyReplaced: renamed.load(ordering: .relaxed) > 0)
         }
-        outcome.written = files.map(\.path)
+        for (file, result) in zip(files, staged) {
+            if result == nil { outcome.unchanged.append(file.path) } else { outcome.written.append(file.path) }
+        }
 
         for path in stale where isRemovable(path, in: directory, protecting: protected) {
             SystemCalls.removeFile("\(directory)/\(path)")
@@ -127,8 +160,7 @@ enum OutputWriter {
 
     /// Whether the file starts as tokenbatch's JSON output or `.env` output does.
     static func isWrittenByTokenbatch(_ path: String) -> Bool {
-        guard let bytes = try? SystemCalls.readFile(path, limit: 1 << 30) else { return false }
-        let start = bytes.prefix(64)
+        guard let start = try? SystemCalls.readStart(of: path, count: 64) else { return false }
         return start.starts(with: Array(OutputRenderer.jsonStart.utf8))
             || start.starts(with: Array(OutputRenderer.envStart.utf8))
     }
@@ -136,10 +168,22 @@ enum OutputWriter {
     /// Whether the file at the destination already has exactly these bytes and this mode.
     static func isAlreadyWritten(_ file: File, in directory: String) -> Bool {
         let path = "\(directory)/\(file.path)"
-        guard SystemCalls.kind(of: path) == .regular, SystemCalls.permissions(of: path) == file.mode,
-            let existing = try? SystemCalls.readFile(path, limit: file.bytes.count)
+        guard let existing = SystemCalls.status(of: path) else { return false }
+        return isAlreadyWritten(path, existing, bytes: file.render(), mode: file.mode)
+    }
+
+    private static func isAlreadyWritten(_ path: String, _ existing: FileStatus, bytes: [UInt8], mode: UInt16) -> Bool {
+        // Size and mode first: most changed files differ in one of them, and cost no read.
+        guard existing.kind == .regular, existing.permissions == mode, existing.size == bytes.count,
+            let content = try? SystemCalls.readFile(path, limit: bytes.count)
         else { return false }
-        return existing == file.bytes
+        return content == bytes
+    }
+
+    /// A file made under a temporary name, and where it goes.
+    private struct Staged: Sendable {
+        var temporary: String
+        var destination: String
     }
 
     /// Removes temporary files that a killed run left beside the destinations of this one.

@@ -1,0 +1,71 @@
+import Dispatch
+import Synchronization
+
+/// Runs one piece of work per index on several threads and gathers the results in order.
+///
+/// Threads take batches of indices from a shared cursor, so a slow thread never holds up the
+/// rest; each thread keeps its own state (a signing context, say), made once when it starts.
+enum ParallelLoop {
+    /// Indices a thread claims at a time: large enough that the shared cursor is rarely
+    /// contended, small enough that the last batches spread over every thread.
+    static let batchSize = 64
+
+    /// `transform(&state, index)` for every index of `0..<count`.
+    ///
+    /// - Parameters:
+    ///   - jobs: how many threads work at once; fewer when there are not enough batches.
+    ///   - makeState: called once on each thread before its first index.
+    ///   - finishedBatch: called from the threads with the number of indices just done.
+    /// - Returns: `result[i]` for index `i`.
+    /// - Throws: the first error any call threw; the threads stop claiming work after it, and
+    ///   no partial result is returned.
+    static func map<State, Result: Sendable, Failure: Error>(
+        _ count: Int, jobs: Int,
+        makeState: @Sendable () throws(Failure) -> State,
+        finishedBatch: (@Sendable (Int) -> Void)? = nil,
+        _ transform: @Sendable (inout State, Int) throws(Failure) -> Result
+    ) throws(Failure) -> [Result] {
+        let cursor = Atomic<Int>(0)
+        let finished = Mutex<[[(index: Int, result: Result)]]>([])
+        let failure = Mutex<Failure?>(nil)
+        let threads = max(1, min(jobs, (count + batchSize - 1) / batchSize))
+
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            var done: [(index: Int, result: Result)] = []
+            done.reserveCapacity(count / threads + batchSize)
+            do throws(Failure) {
+                var state = try makeState()
+                while failure.withLock({ $0 == nil }) {
+                    let start = cursor.wrappingAdd(batchSize, ordering: .relaxed).oldValue
+                    guard start < count else { break }
+                    let end = min(start + batchSize, count)
+                    for index in start..<end {
+                        done.append((index, try transform(&state, index)))
+                    }
+                    finishedBatch?(end - start)
+                }
+            } catch {
+                failure.withLock { $0 = $0 ?? error }
+            }
+            finished.withLock { $0.append(done) }
+        }
+
+        if let error = failure.withLock({ $0 }) { throw error }
+
+        // Put every result back at its index.
+        var results: [Result?] = Array(repeating: nil, count: count)
+        for batch in finished.withLock({ $0 }) {
+            for (index, result) in batch { results[index] = result }
+        }
+        return results.map { $0! }  // Every index below `count` was claimed by exactly one thread.
+    }
+
+    /// `transform(index)` for every index of `0..<count`; see the variant with thread state.
+    static func map<Result: Sendable, Failure: Error>(
+        _ count: Int, jobs: Int, _ transform: @Sendable (Int) throws(Failure) -> Result
+    ) throws(Failure) -> [Result] {
+        try map(
+            count, jobs: jobs, makeState: { () throws(Failure) in },
+            { (_: inout Void, index: Int) throws(Failure) -> Result in try transform(index) })
+    }
+}
