@@ -107,47 +107,46 @@ final class P256PrivateKey: @unchecked Sendable {
 
 /// Makes ES256 signatures with one key on one thread.
 ///
-/// The digest context is set up once and copied for each message, which saves the per-token
-/// cost of initialising it (about a sixth of the signing time).
+/// The message is hashed with the one-shot `SHA256` and the digest signed on a context set up
+/// once, the way `openssl speed` measures the signature: copying a digest-and-sign context per
+/// token, as `EVP_DigestSign` needs, cost a tenth of the signing time on top.
 final class ES256Signer {
-    /// Held so that the `EVP_PKEY` the contexts point to outlives them.
+    /// Held so that the `EVP_PKEY` the context points to outlives it.
     private let key: P256PrivateKey
-    private let template: OpaquePointer
-    private let scratch: OpaquePointer
+    private let context: OpaquePointer
+    private var digest = [UInt8](repeating: 0, count: 32)
     private var derBuffer = [UInt8](repeating: 0, count: 80)
 
     fileprivate init(key: P256PrivateKey) throws {
-        guard let template = EVP_MD_CTX_new() else { throw OpenSSLError.drain("allocating a digest context") }
-        guard let scratch = EVP_MD_CTX_new() else {
-            EVP_MD_CTX_free(template)
-            throw OpenSSLError.drain("allocating a digest context")
+        guard let context = EVP_PKEY_CTX_new_from_pkey(nil, key.key, nil) else {
+            throw OpenSSLError.drain("allocating a signing context")
         }
-        guard EVP_DigestSignInit(template, nil, EVP_sha256(), nil, key.key) == 1 else {
-            EVP_MD_CTX_free(template)
-            EVP_MD_CTX_free(scratch)
+        // With the digest named, OpenSSL refuses any input that is not a SHA-256 digest.
+        guard EVP_PKEY_sign_init(context) == 1, EVP_PKEY_CTX_set_signature_md(context, EVP_sha256()) == 1 else {
+            EVP_PKEY_CTX_free(context)
             throw OpenSSLError.drain("preparing to sign with ES256")
         }
         self.key = key
-        self.template = template
-        self.scratch = scratch
+        self.context = context
     }
 
     deinit {
-        EVP_MD_CTX_free(scratch)
-        EVP_MD_CTX_free(template)
+        EVP_PKEY_CTX_free(context)
     }
 
     /// Signs `message` and returns the JWS form of the signature: R and S, each 32 bytes,
     /// big-endian and left-padded with zeros.
     func sign(_ message: [UInt8]) throws -> [UInt8] {
-        guard EVP_MD_CTX_copy_ex(scratch, template) == 1 else { throw OpenSSLError.drain("copying the digest context") }
+        message.withUnsafeBufferPointer { input in
+            digest.withUnsafeMutableBufferPointer { output in
+                _ = CCrypto.SHA256(input.baseAddress, input.count, output.baseAddress)
+            }
+        }
 
         var derLength = derBuffer.count
-        let signed = message.withUnsafeBytes { input in
-            derBuffer.withUnsafeMutableBytes { output in
-                EVP_DigestSign(
-                    scratch, output.baseAddress?.assumingMemoryBound(to: UInt8.self), &derLength,
-                    input.baseAddress?.assumingMemoryBound(to: UInt8.self), input.count)
+        let signed = digest.withUnsafeBufferPointer { input in
+            derBuffer.withUnsafeMutableBufferPointer { output in
+                EVP_PKEY_sign(context, output.baseAddress, &derLength, input.baseAddress, input.count)
             }
         }
         guard signed == 1 else { throw OpenSSLError.drain("signing") }

@@ -131,12 +131,14 @@ struct ManifestDecoder {
         settings.expires = fields["expires"].flatMap { time($0.value, dateAllowed: false) }
         settings.renewBefore = fields["renew_before"].flatMap { duration($0.value) }
 
-        let read: [String: Bool] = [
-            "key": settings.key != nil, "scopes": settings.scopes != nil, "origins": settings.origins != nil,
-            "lifetime": settings.lifetime != nil, "expires": settings.expires != nil,
-            "renew_before": settings.renewBefore != nil,
+        let unread = [
+            ("key", settings.key == nil), ("scopes", settings.scopes == nil), ("origins", settings.origins == nil),
+            ("lifetime", settings.lifetime == nil), ("expires", settings.expires == nil),
+            ("renew_before", settings.renewBefore == nil),
         ]
-        settings.unreadable = Set(fields.keys.filter { read[$0] == false })
+        for (name, isUnread) in unread where isUnread && fields[name] != nil {
+            settings.unreadable.insert(name)
+        }
         return settings
     }
 
@@ -192,14 +194,14 @@ struct ManifestDecoder {
     /// The fields of a mapping by key, after reporting every key that is not in `known`.
     private mutating func fields(
         of node: YAMLNode, describedAs context: String, known: [String]
-    ) -> [String: YAMLNode.Pair]? {
+    ) -> KnownFields? {
         guard let pairs = mapping(node, describedAs: context, example: "\(known[0]): …") else { return nil }
 
-        var fields: [String: YAMLNode.Pair] = [:]
+        var fields = KnownFields()
         for pair in pairs {
             let key = pair.key.value
             if known.contains(key) {
-                fields[key] = fields[key] ?? pair
+                if fields[key] == nil { fields.pairs.append(pair) }
             } else if !pair.isMergeKey {
                 let hint =
                     NearestName.suggestion(for: key, among: known).map { "did you mean `\($0)`?" }
@@ -211,7 +213,7 @@ struct ManifestDecoder {
     }
 
     private mutating func requiredNode(
-        _ name: String, in fields: [String: YAMLNode.Pair], at location: SourceLocation, of context: String
+        _ name: String, in fields: KnownFields, at location: SourceLocation, of context: String
     ) -> YAMLNode? {
         guard let pair = fields[name] else {
             report(.missingKey, at: location, "\(context) has no `\(name)`", hint: "add `\(name):`")
@@ -322,5 +324,17 @@ struct ManifestDecoder {
 
     private mutating func report(_ rule: Rule, at location: SourceLocation, _ message: String, hint: String? = nil) {
         diagnostics.append(Diagnostic(rule, at: location, message, hint: hint))
+    }
+}
+
+/// The keys of a mapping that a decoder knows, in the order written, first of each name only.
+///
+/// A manifest's mappings hold a handful of keys, one mapping per product: looking through an
+/// array costs less than hashing every key into a dictionary.
+private struct KnownFields {
+    var pairs: [YAMLNode.Pair] = []
+
+    subscript(name: String) -> YAMLNode.Pair? {
+        pairs.first { $0.key.value == name }
     }
 }

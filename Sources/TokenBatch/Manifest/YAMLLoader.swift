@@ -71,8 +71,27 @@ struct YAMLLoader {
         /// Whether the pending key repeats an earlier one, so that its value is dropped and
         /// only the first is read (the duplicate is reported once, not again downstream).
         var pendingKeyIsDuplicate = false
-        /// Where each key of a mapping was first written, to report duplicates.
+        /// Where each key of a large mapping was first written, to report duplicates; a small
+        /// mapping (a product's settings) is searched instead, which saves hashing each key.
         var seen: [String: SourceLocation] = [:]
+
+        /// Mappings with more keys than this index them in `seen`.
+        static let searchedKeys = 12
+
+        /// Where `key` was first written in this mapping, if it was.
+        mutating func firstLocation(of key: String) -> SourceLocation? {
+            if pairs.count < Self.searchedKeys {
+                return pairs.first { !$0.isMergeKey && $0.key.value == key }?.key.location
+            }
+            if seen.isEmpty {
+                for pair in pairs where !pair.isMergeKey { seen[pair.key.value] = pair.key.location }
+            }
+            return seen[key]
+        }
+
+        mutating func noteKey(_ key: String, at location: SourceLocation) {
+            if !seen.isEmpty || pairs.count >= Self.searchedKeys { seen[key] = location }
+        }
     }
 
     private mutating func accept(_ event: YAMLEvent) throws(DiagnosticsError) {
@@ -211,7 +230,7 @@ struct YAMLLoader {
                 Diagnostic(
                     .yamlMergeKey, at: node.location, "merge keys (`<<`) are not supported",
                     hint: "list the settings in full, or put shared settings under `defaults:`"))
-        } else if let first = stack[top].seen[key] {
+        } else if let first = stack[top].firstLocation(of: key) {
             isDuplicate = true
             diagnostics.append(
                 Diagnostic(
@@ -219,7 +238,7 @@ struct YAMLLoader {
                     "key `\(key)` appears twice in the same mapping; it was first set at line \(first.line)",
                     hint: "remove one of the two; YAML keeps only one of them"))
         } else {
-            stack[top].seen[key] = node.location
+            stack[top].noteKey(key, at: node.location)
         }
         stack[top].pendingKeyIsMerge = isMerge
         stack[top].pendingKeyIsDuplicate = isDuplicate

@@ -6,14 +6,20 @@ import Synchronization
 /// Threads take batches of indices from a shared cursor, so a slow thread never holds up the
 /// rest; each thread keeps its own state (a signing context, say), made once when it starts.
 enum ParallelLoop {
-    /// Indices a thread claims at a time: large enough that the shared cursor is rarely
-    /// contended, small enough that the last batches spread over every thread.
-    static let batchSize = 64
+    /// The most indices a thread claims at a time: enough that the shared cursor is rarely
+    /// contended when the work per index is small (one signature).
+    static let largestBatch = 64
+
+    /// Indices a thread claims at a time: up to `largestBatch`, but small enough that every
+    /// thread gets several batches, so that two large output files go to two threads.
+    static func batchSize(count: Int, threads: Int) -> Int {
+        max(1, min(largestBatch, count / (threads * 4)))
+    }
 
     /// `transform(&state, index)` for every index of `0..<count`.
     ///
     /// - Parameters:
-    ///   - jobs: how many threads work at once; fewer when there are not enough batches.
+    ///   - jobs: how many threads work at once; fewer when there are fewer indices.
     ///   - makeState: called once on each thread before its first index.
     ///   - finishedBatch: called from the threads with the number of indices just done.
     /// - Returns: `result[i]` for index `i`.
@@ -28,7 +34,8 @@ enum ParallelLoop {
         let cursor = Atomic<Int>(0)
         let finished = Mutex<[[(index: Int, result: Result)]]>([])
         let failure = Mutex<Failure?>(nil)
-        let threads = max(1, min(jobs, (count + batchSize - 1) / batchSize))
+        let threads = max(1, min(jobs, count))
+        let batchSize = batchSize(count: count, threads: threads)
 
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
             var done: [(index: Int, result: Result)] = []

@@ -6,7 +6,9 @@ enum StateFile {
     /// Each token with the settings and key it was signed with, and every file written.
     /// - Parameter files: every file the run wrote or still has to delete.
     static func render(plan: Plan, tokens: [String], thumbprints: [String], files: [String]) -> [UInt8] {
-        var json = JSONWriter(reservingCapacity: 128 + plan.tokens.count * (720 + plan.manifestFile.utf8.count))
+        var json = JSONWriter(
+            reservingCapacity: OutputRenderer.estimatedSize(of: plan.tokens.indices, plan: plan, tokens: tokens)
+                + files.reduce(0) { $0 + $1.utf8.count + 8 })
         json.raw("{\n  \"format\": \"tokenbatch.state\",\n  \"version\": ")
         json.integer(Int64(PreviousRun.formatVersion))
         json.raw(",\n  \"tokens\": ")

@@ -29,6 +29,23 @@ struct YAMLLoaderTests {
         #expect(problems.first?.message.contains("first set at line 1") == true)
     }
 
+    @Test(
+        "Duplicate keys are found in small mappings, which are searched, and in large ones, which are indexed",
+        arguments: [3, 11, 12, 13, 40])
+    func duplicateKeysAtEverySize(keys: Int) {
+        // Keys k0…k(n-1), then k0 again, then a merge key and k1 again: two duplicates.
+        var yaml = (0..<keys).map { "k\($0): \($0)\n" }.joined()
+        yaml += "k0: again\n<<: {}\nk1: again\n"
+        let problems = yamlProblems(yaml)
+
+        #expect(
+            summary(problems) == [
+                "m.yml:\(keys + 1):1 TB004", "m.yml:\(keys + 2):1 TB006", "m.yml:\(keys + 3):1 TB004",
+            ])
+        #expect(problems.first?.message.contains("first set at line 1") == true)
+        #expect(problems.last?.message.contains("first set at line 2") == true)
+    }
+
     @Test("An unquoted value starting with `*` is explained as an alias, with a hint to quote it")
     func unquotedWildcard() {
         let problems = yamlProblems("origins:\n  - *.example.com\n")
