@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Times `tokenbatch apply` against the machine's signing limit and the common alternatives.
 
-Usage: python3 bench/benchmark.py [--sizes 10,1000,100000] [--runs 3] [--alternatives DIR]
+Usage: python3 bench/benchmark.py [--sizes 10,1000,100000] [--runs 3] [--alternatives DIR] [--folder DIR]
 
 In one run it:
 - generates manifests of each size (JSON output only, and JSON plus one .env per product);
@@ -12,6 +12,10 @@ In one run it:
   loop around `openssl dgst -sign`, PyJWT, Python `cryptography` in a process pool, Node's
   `crypto`), alternating with tokenbatch so that both see the same machine;
 - prints a Markdown table for docs/performance.md.
+
+--folder chooses the file system the outputs go to (default: the system's temporary folder).
+Creating 100,000 small files on this machine's disk is slow and erratic; `--folder /dev/shm`
+measures the same work on tmpfs, where what remains is each tool's own cost per file.
 
 It builds tokenbatch in release mode and installs PyJWT and cryptography into
 .build/bench-venv when they are missing. The bash loop is run at 1,000 tokens at most: at
@@ -79,6 +83,7 @@ def main():
     parser.add_argument("--sizes", default="10,1000,100000")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--alternatives", default=os.path.join(os.path.dirname(ROOT), "shared", "bench"))
+    parser.add_argument("--folder", default=None, help="where the outputs are written (default: the temporary folder)")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     cores = os.cpu_count() or 1
@@ -86,7 +91,7 @@ def main():
     subprocess.run(["swift", "build", "-c", "release", "--product", "tokenbatch"], cwd=ROOT, check=True,
                    capture_output=True)
     python = ensure_python(os.path.join(ROOT, ".build", "bench-venv"))
-    work = tempfile.mkdtemp(prefix="tokenbatch-bench-")
+    work = tempfile.mkdtemp(prefix="tokenbatch-bench-", dir=args.folder)
     key = os.path.join(work, "bench-test-key.p8")
     subprocess.run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key],
                    check=True)

@@ -12,6 +12,10 @@ struct ManifestDecoder {
     static let keyFields = ["kid", "file", "env", "retire_on"]
     static let outputFields = ["format", "path", "variable", "mode"]
 
+    /// The most products one manifest may list. A run of a million takes about half a minute
+    /// and a few gigabytes here; a bound keeps a generated manifest from taking the machine.
+    static let maximumProducts = 1_000_000
+
     /// Decodes `root`, the document of the manifest at `file`.
     static func decode(_ root: YAMLNode?, file: String, directory: String) -> (Manifest, [Diagnostic]) {
         var decoder = ManifestDecoder()
@@ -106,6 +110,13 @@ struct ManifestDecoder {
         guard
             let pairs = mapping(node, describedAs: "`products`", example: "products:\n  web:\n    scopes: [mapkit_js]")
         else { return [] }
+        guard pairs.count <= Self.maximumProducts else {
+            report(
+                .yamlLimit, at: node.location,
+                "the manifest lists \(pairs.count) products, more than the \(Self.maximumProducts) one run handles",
+                hint: "split the products over several manifests, each with its own output folder")
+            return []
+        }
 
         return pairs.compactMap { pair in
             if pair.value.isNull {

@@ -68,6 +68,25 @@ import Testing
         #expect(result.standardError.contains("m.yml:2:10: error[TB007]: a value is longer than 65536 bytes"))
     }
 
+    @Test("more than a million products are refused at `products`, before any is decoded")
+    func productCount() throws {
+        let directory = try TemporaryDirectory()
+        // Flow style keeps the file small: one million and one products in about 10 MB.
+        var manifest = validManifest.components(separatedBy: "products:\n")[0] + "products: {"
+        manifest.reserveCapacity(11_000_000)
+        for index in 0...1_000_000 { manifest += "p\(index): x, " }
+        manifest += "}\noutputs: [{format: json, path: tokens.json}]\n"
+
+        let result = try plan(manifest, in: directory)
+
+        #expect(result.status == 1)
+        #expect(
+            result.standardError.contains(
+                "m.yml:10:11: error[TB007]: the manifest lists 1000001 products, more than the 1000000 one run handles")
+        )
+        #expect(!result.standardError.contains("has no settings"))
+    }
+
     @Test("an output folder that is a symbolic link is not followed")
     func linkedOutputFolder() throws {
         let directory = try TemporaryDirectory()
