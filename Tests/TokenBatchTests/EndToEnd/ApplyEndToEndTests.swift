@@ -70,6 +70,35 @@ import Testing
         try Self.checkEnvFile("shared.env", in: out, holds: shared.mapValues { tokens[$0] ?? "" })
     }
 
+    @Test("an apply with its key in the environment starts no other program, so the key reaches nobody")
+    func startsNoProgram() throws {
+        let folder = try TemporaryDirectory()
+        defer { withExtendedLifetime(folder) {} }
+        let keyFile = folder.url.appendingPathComponent("secret/key.p8")
+        try FileManager.default.createDirectory(
+            at: keyFile.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try makeTestKey(at: keyFile)
+        try folder.write(Self.environmentKeyManifest, to: "maps.yml")
+        let pem = try String(contentsOf: keyFile, encoding: .utf8)
+
+        // strace records every program started by tokenbatch or any of its threads.
+        let trace = folder.url.appendingPathComponent("execve.txt")
+        let result = try runProcess(
+            "/usr/bin/strace",
+            ["-f", "-qq", "-e", "trace=execve", "-o", trace.path, try tokenbatchBinary]
+                + ["apply", "maps.yml", "--now", Self.now, "--out-dir", "out"],
+            environment: ["PATH": "/usr/bin:/bin", "NO_COLOR": "1", "MAPS_SIGNING_KEY": pem],
+            currentDirectory: folder.url)
+        #expect(result.status == 0, "stderr:\n\(result.standardError)")
+
+        let started = try String(contentsOf: trace, encoding: .utf8).split(separator: "\n")
+            .filter { $0.contains("execve(") }
+        // A sanitizer's runtime may start the same binary again; no other program may start.
+        let binary = try tokenbatchBinary
+        #expect(!started.isEmpty)
+        #expect(started.allSatisfy { $0.contains("execve(\"\(binary)\"") }, "programs started: \(started)")
+    }
+
     @Test("300 products with two workers: every token valid and in manifest order")
     func manyProducts() throws {
         let folder = try TemporaryDirectory()
