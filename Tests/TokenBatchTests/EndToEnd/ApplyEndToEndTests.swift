@@ -46,14 +46,7 @@ import Testing
     func keyFromEnvironment() throws {
         let folder = try TemporaryDirectory()
         defer { withExtendedLifetime(folder) {} }
-        // The key lives outside the manifest's reach; only the environment variable carries it.
-        let keyFile = folder.url.appendingPathComponent("secret/key.p8")
-        try FileManager.default.createDirectory(
-            at: keyFile.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try makeTestKey(at: keyFile)
-        try folder.write(Self.environmentKeyManifest, to: "maps.yml")
-
-        let pem = try String(contentsOf: keyFile, encoding: .utf8)
+        let (keyFile, pem) = try Self.prepareEnvironmentKey(in: folder)
         let result = try Self.apply("maps.yml", in: folder.url, environment: ["MAPS_SIGNING_KEY": pem])
         #expect(result.status == 0, "stderr:\n\(result.standardError)")
 
@@ -70,16 +63,22 @@ import Testing
         try Self.checkEnvFile("shared.env", in: out, holds: shared.mapValues { tokens[$0] ?? "" })
     }
 
-    @Test("an apply with its key in the environment starts no other program, so the key reaches nobody")
-    func startsNoProgram() throws {
-        let folder = try TemporaryDirectory()
-        defer { withExtendedLifetime(folder) {} }
+    /// Writes `maps.yml`, whose key comes from `MAPS_SIGNING_KEY`, and a test key outside the
+    /// manifest's reach; returns the key's file and its PEM text for the variable.
+    static func prepareEnvironmentKey(in folder: TemporaryDirectory) throws -> (file: URL, pem: String) {
         let keyFile = folder.url.appendingPathComponent("secret/key.p8")
         try FileManager.default.createDirectory(
             at: keyFile.deletingLastPathComponent(), withIntermediateDirectories: true)
         try makeTestKey(at: keyFile)
         try folder.write(Self.environmentKeyManifest, to: "maps.yml")
-        let pem = try String(contentsOf: keyFile, encoding: .utf8)
+        return (keyFile, try String(contentsOf: keyFile, encoding: .utf8))
+    }
+
+    @Test("an apply with its key in the environment starts no other program, so the key reaches nobody")
+    func startsNoProgram() throws {
+        let folder = try TemporaryDirectory()
+        defer { withExtendedLifetime(folder) {} }
+        let (_, pem) = try Self.prepareEnvironmentKey(in: folder)
 
         // strace records every program started by tokenbatch or any of its threads.
         let trace = folder.url.appendingPathComponent("execve.txt")
