@@ -83,6 +83,107 @@ final class FileLock {
     }
 }
 
+/// A file being created and written piece by piece, with exactly the mode asked for whatever
+/// the umask. Anything that fails removes it; so does dropping it before `close`.
+///
+/// Not flushed with `fsync`: a killed process cannot leave it half written once it is renamed
+/// into place, and a flush per file would cost more than signing the token.
+/// TODO: Flush the folder once per run, so that a power loss keeps the new set of files too.
+final class NewFile {
+    let path: String
+    private var descriptor: Int32
+
+    /// Creates `path`, refusing to reuse an existing file or to follow a link.
+    init(creating path: String, mode: UInt16) throws(SystemError) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode_t(mode))
+        guard descriptor >= 0 else { throw SystemError(operation: "create", path: path, code: errno) }
+        self.path = path
+        self.descriptor = descriptor
+        guard fchmod(descriptor, mode_t(mode)) == 0 else {
+            let failure = SystemError(operation: "set the permissions of", path: path, code: errno)
+            discard()
+            throw failure
+        }
+    }
+
+    deinit {
+        if descriptor >= 0 { discard() }
+    }
+
+    func write(_ bytes: ArraySlice<UInt8>) throws(SystemError) {
+        let written = bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let count = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                offset += count
+            }
+            return true
+        }
+        guard written else {
+            let failure = SystemError(operation: "write", path: path, code: errno)
+            discard()
+            throw failure
+        }
+    }
+
+    /// Finishes the file; it stays only if everything reached it.
+    func close() throws(SystemError) {
+        let closed = Glibc.close(descriptor) == 0
+        let code = errno
+        descriptor = -1
+        guard closed else {
+            unlink(path)
+            throw SystemError(operation: "write", path: path, code: code)
+        }
+    }
+
+    /// Closes and removes the file.
+    func discard() {
+        if descriptor >= 0 { Glibc.close(descriptor) }
+        descriptor = -1
+        unlink(path)
+    }
+}
+
+/// An existing regular file read piece by piece from its start, without following a final
+/// link; used to compare a file with the content that would replace it.
+final class FileReader {
+    private let descriptor: Int32
+
+    init?(path: String) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)
+        guard descriptor >= 0 else { return nil }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            Glibc.close(descriptor)
+            return nil
+        }
+        self.descriptor = descriptor
+    }
+
+    deinit {
+        Glibc.close(descriptor)
+    }
+
+    /// Whether the next `bytes.count` bytes of the file are exactly `bytes`; `false` when the
+    /// file ends sooner or cannot be read.
+    func continues(with bytes: ArraySlice<UInt8>) -> Bool {
+        var buffer = [UInt8](repeating: 0, count: bytes.count)
+        var filled = 0
+        while filled < buffer.count {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { return false }
+            filled += count
+        }
+        return buffer[...] == bytes
+    }
+}
+
 /// The thin layer over the C library's files, clock and environment. It is the only Swift
 /// code besides the libyaml and libcrypto wrappers that handles C pointers.
 enum SystemCalls {
@@ -257,28 +358,11 @@ enum SystemCalls {
         }
     }
 
-    /// Writes `bytes` to a new file at `path` with exactly `mode`, whatever the umask.
-    /// Refuses to reuse an existing file or to follow a link.
-    ///
-    /// The file is not flushed with `fsync`: a killed process cannot leave it half written once
-    /// it is renamed into place, and a flush per file would cost more than signing the token.
-    /// TODO: Flush the folder once per run, so that a power loss keeps the new set of files too.
+    /// Writes `bytes` to a new file at `path` with exactly `mode`; see `NewFile`.
     static func writeNewFile(_ path: String, _ bytes: [UInt8], mode: UInt16) throws(SystemError) {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode_t(mode))
-        guard descriptor >= 0 else { throw SystemError(operation: "create", path: path, code: errno) }
-        var failure: SystemError?
-        if fchmod(descriptor, mode_t(mode)) != 0 {
-            failure = SystemError(operation: "set the permissions of", path: path, code: errno)
-        } else if !writeAll(descriptor, bytes) {
-            failure = SystemError(operation: "write", path: path, code: errno)
-        }
-        if close(descriptor) != 0, failure == nil {
-            failure = SystemError(operation: "write", path: path, code: errno)
-        }
-        if let failure {
-            unlink(path)
-            throw failure
-        }
+        let file = try NewFile(creating: path, mode: mode)
+        try file.write(bytes[...])
+        try file.close()
     }
 
     /// Replaces `destination` with `source` in one step: a reader sees the old file or the new.

@@ -58,6 +58,14 @@ struct JSONWriter {
         bytes.append(contentsOf: String(value).utf8)
     }
 
+    /// Hands the bytes written so far to `deliver` and starts again with an empty buffer, once
+    /// there are more than `size` of them; a large document goes out in pieces.
+    mutating func handOver(beyond size: Int, to deliver: (ArraySlice<UInt8>) -> Void) {
+        guard bytes.count > size else { return }
+        deliver(bytes[...])
+        bytes.removeAll(keepingCapacity: true)
+    }
+
     /// A string, or `null` when there is none.
     mutating func optionalString(_ value: String?) {
         if let value { string(value) } else { raw("null") }

@@ -1,5 +1,11 @@
 /// The bytes of each output file, made from the plan and its signed tokens.
+///
+/// Each renderer hands its bytes to `deliver` in pieces of about `pieceSize`, so that an
+/// output of 100,000 tokens is never held whole in memory.
 enum OutputRenderer {
+    /// Bytes gathered before they are handed on.
+    static let pieceSize = 1 << 16
+
     /// How every JSON output and every `.env` output begins; a file that does not is not one
     /// tokenbatch wrote, and a later run never deletes it.
     static let jsonStart = "{\n  \"format\": \"tokenbatch.tokens\""
@@ -9,18 +15,22 @@ enum OutputRenderer {
     static let jsonFormatVersion = 1
 
     /// - Parameter thumbprints: each key's RFC 7638 thumbprint, parallel to `plan.keys`.
-    static func render(_ file: PlannedFile, plan: Plan, tokens: [String], thumbprints: [String]) -> [UInt8] {
+    static func render(
+        _ file: PlannedFile, plan: Plan, tokens: [String], thumbprints: [String],
+        into deliver: (ArraySlice<UInt8>) -> Void
+    ) {
         switch file.format {
-        case .json: json(file, plan: plan, tokens: tokens, thumbprints: thumbprints)
-        case .env: env(file, plan: plan, tokens: tokens)
+        case .json: json(file, plan: plan, tokens: tokens, thumbprints: thumbprints, into: deliver)
+        case .env: env(file, plan: plan, tokens: tokens, into: deliver)
         }
     }
 
     /// Every token of the file with what it was made from; documented in `docs/outputs.md`.
-    private static func json(_ file: PlannedFile, plan: Plan, tokens: [String], thumbprints: [String]) -> [UInt8] {
-        var json = JSONWriter(
-            reservingCapacity: plan.manifestFile.utf8.count
-                + estimatedSize(of: file.tokenIndices, plan: plan, tokens: tokens))
+    private static func json(
+        _ file: PlannedFile, plan: Plan, tokens: [String], thumbprints: [String],
+        into deliver: (ArraySlice<UInt8>) -> Void
+    ) {
+        var json = JSONWriter(reservingCapacity: pieceSize + 4096)
         json.raw("{\n  ")
         json.key("format")
         json.raw(" ")
@@ -60,21 +70,10 @@ enum OutputRenderer {
             json.raw(" ")
             json.string(tokens[index])
             json.raw("\n    }")
+            json.handOver(beyond: pieceSize, to: deliver)
         }
         json.raw("\n}\n")
-        return json.bytes
-    }
-
-    /// At least the bytes the tokens' entries take in a JSON output or the state file, so that
-    /// the buffer is allocated once: growing a 70 MB buffer would copy it into one twice as big.
-    static func estimatedSize(of indices: some Collection<Int>, plan: Plan, tokens: [String]) -> Int {
-        // Names, punctuation, indentation, the thumbprint and the times take under 400 bytes.
-        indices.reduce(400) { total, index in
-            let spec = plan.tokens[index]
-            return total + 400 + tokens[index].utf8.count + spec.product.utf8.count + spec.keyID.utf8.count
-                + spec.issuer.utf8.count + plan.keys[spec.keyIndex].name.utf8.count
-                + spec.scopes.reduce(0) { $0 + $1.utf8.count + 1 } + spec.origins.reduce(0) { $0 + $1.utf8.count + 1 }
-        }
+        json.handOver(beyond: 0, to: deliver)
     }
 
     private static func field(_ json: inout JSONWriter, _ name: StaticString, _ value: String) {
@@ -95,9 +94,11 @@ enum OutputRenderer {
     ///
     /// Tokens are `[A-Za-z0-9._-]` and names `[A-Z0-9_]`, so the lines need no quoting and read
     /// the same in POSIX sh, docker's `--env-file`, systemd's `EnvironmentFile` and dotenv.
-    private static func env(_ file: PlannedFile, plan: Plan, tokens: [String]) -> [UInt8] {
+    private static func env(
+        _ file: PlannedFile, plan: Plan, tokens: [String], into deliver: (ArraySlice<UInt8>) -> Void
+    ) {
         var text: [UInt8] = []
-        text.reserveCapacity(120 + file.tokenIndices.count * 500)
+        text.reserveCapacity(pieceSize + 4096)
         text += envStart.utf8
         text += plan.manifestFile.utf8.lazy.filter { $0 != UInt8(ascii: "\n") }
         text += "; do not edit.\n".utf8
@@ -116,8 +117,12 @@ enum OutputRenderer {
             text.append(UInt8(ascii: "="))
             text += tokens[index].utf8
             text.append(UInt8(ascii: "\n"))
+            if text.count >= pieceSize {
+                deliver(text[...])
+                text.removeAll(keepingCapacity: true)
+            }
         }
-        return text
+        deliver(text[...])
     }
 }
 

@@ -11,8 +11,8 @@ enum OutputSet {
         -> [OutputWriter.File]
     {
         var files = plan.files.map { file in
-            OutputWriter.File(path: file.path, mode: file.mode) {
-                OutputRenderer.render(file, plan: plan, tokens: tokens, thumbprints: thumbprints)
+            OutputWriter.File(path: file.path, mode: file.mode) { deliver in
+                OutputRenderer.render(file, plan: plan, tokens: tokens, thumbprints: thumbprints, into: deliver)
             }
         }
         // The state goes last, so that a run killed before it leaves the previous state, which
@@ -24,9 +24,10 @@ enum OutputSet {
     static func state(plan: Plan, tokens: [String], thumbprints: [String], pendingRemovals: [String])
         -> OutputWriter.File
     {
-        OutputWriter.File(path: PreviousRun.stateFileName, mode: 0o600) {
+        OutputWriter.File(path: PreviousRun.stateFileName, mode: 0o600) { deliver in
             StateFile.render(
-                plan: plan, tokens: tokens, thumbprints: thumbprints, files: plan.files.map(\.path) + pendingRemovals)
+                plan: plan, tokens: tokens, thumbprints: thumbprints, files: plan.files.map(\.path) + pendingRemovals,
+                into: deliver)
         }
     }
 }

@@ -15,18 +15,18 @@ enum OutputWriter {
         /// Relative to the output folder.
         var path: String
         var mode: UInt16
-        /// Makes the content when the file is about to be written, so that only the files
-        /// being written at that moment are held in memory.
-        var render: @Sendable () -> [UInt8]
+        /// Makes the content when the file is about to be written, handing it over in pieces,
+        /// so that no large file is ever held whole in memory.
+        var render: @Sendable (_ deliver: (ArraySlice<UInt8>) -> Void) -> Void
 
-        init(path: String, mode: UInt16, render: @escaping @Sendable () -> [UInt8]) {
+        init(path: String, mode: UInt16, render: @escaping @Sendable (_ deliver: (ArraySlice<UInt8>) -> Void) -> Void) {
             self.path = path
             self.mode = mode
             self.render = render
         }
 
         init(path: String, bytes: [UInt8], mode: UInt16) {
-            self.init(path: path, mode: mode, render: { bytes })
+            self.init(path: path, mode: mode, render: { deliver in deliver(bytes[...]) })
         }
     }
 
@@ -80,36 +80,31 @@ enum OutputWriter {
         try createSubfolders(for: files, in: directory, replacing: Set(stale))
         removeLeftoverTemporaries(for: files, in: directory)
 
-        // Make every file under a temporary name, keeping a list of them so that a failure
-        // anywhere removes them all.
+        // Make every file under a temporary name; a failure anywhere removes them all.
         let jobs = SystemCalls.processorCount()
         let processID = SystemCalls.processID()
-        let made = Mutex<[String]>([])
+        let temporaries = files.indices.map {
+            temporaryPath(for: files[$0].path, number: $0, in: directory, processID: processID)
+        }
         let staged: [Staged?]
         do {
-            staged = try ParallelLoop.map(files.count, jobs: jobs) { number in
+            staged = try ParallelLoop.map(files.count, jobs: jobs) { number throws(SystemError) in
                 let file = files[number]
-                let bytes = file.render()
                 let destination = "\(directory)/\(file.path)"
-                if let existing = SystemCalls.status(of: destination) {
-                    // Found now, a folder stops the run; found by a rename, after others
-                    // succeeded, only part of the set would change.
-                    if existing.kind == .directory { throw SystemError.folderInTheWay(destination) }
-                    if isAlreadyWritten(destination, existing, bytes: bytes, mode: file.mode) { return nil }
-                }
+                let existing = SystemCalls.status(of: destination)
+                // Found now, a folder stops the run; found by a rename, after others succeeded,
+                // only part of the set would change.
+                if existing?.kind == .directory { throw SystemError.folderInTheWay(destination) }
 
-                // A leading dot keeps half-made files out of `*.env` globs; the process ID and
-                // number keep concurrent runs from choosing the same name.
-                let slash = destination.lastIndex(of: "/")!  // `directory/` is always in front.
-                let folder = destination[..<slash]
-                let name = destination[destination.index(after: slash)...]
-                let temporary = "\(folder)/.\(name).tokenbatch-\(processID)-\(number).tmp"
-                try SystemCalls.writeNewFile(temporary, bytes, mode: file.mode)
-                made.withLock { $0.append(temporary) }
+                let temporary = temporaries[number]
+                var output = StagedOutput(
+                    destination: destination, temporary: temporary, mode: file.mode, existing: existing)
+                file.render { output.append($0) }
+                guard try output.finish() else { return nil }
                 return Staged(temporary: temporary, destination: destination)
             }
         } catch {
-            for temporary in made.withLock({ $0 }) { SystemCalls.removeFile(temporary) }
+            for temporary in temporaries { SystemCalls.removeFile(temporary) }  // Most do not exist.
             throw error
         }
 
@@ -165,19 +160,31 @@ enum OutputWriter {
             || start.starts(with: Array(OutputRenderer.envStart.utf8))
     }
 
-    /// Whether the file at the destination already has exactly these bytes and this mode.
+    /// Whether the file at the destination already has exactly this content and mode.
     static func isAlreadyWritten(_ file: File, in directory: String) -> Bool {
         let path = "\(directory)/\(file.path)"
-        guard let existing = SystemCalls.status(of: path) else { return false }
-        return isAlreadyWritten(path, existing, bytes: file.render(), mode: file.mode)
+        guard let existing = SystemCalls.status(of: path), existing.kind == .regular, existing.permissions == file.mode,
+            let reader = FileReader(path: path)
+        else { return false }
+
+        var same = true
+        var size = 0
+        file.render { piece in
+            size += piece.count
+            same = same && size <= existing.size && reader.continues(with: piece)
+        }
+        return same && size == existing.size
     }
 
-    private static func isAlreadyWritten(_ path: String, _ existing: FileStatus, bytes: [UInt8], mode: UInt16) -> Bool {
-        // Size and mode first: most changed files differ in one of them, and cost no read.
-        guard existing.kind == .regular, existing.permissions == mode, existing.size == bytes.count,
-            let content = try? SystemCalls.readFile(path, limit: bytes.count)
-        else { return false }
-        return content == bytes
+    /// Where a file is made before it is renamed into place. A leading dot keeps half-made
+    /// files out of `*.env` globs; the process ID and number keep concurrent runs from
+    /// choosing the same name.
+    private static func temporaryPath(for path: String, number: Int, in directory: String, processID: Int32) -> String {
+        let destination = "\(directory)/\(path)"
+        let slash = destination.lastIndex(of: "/")!  // `directory/` is always in front.
+        let folder = destination[..<slash]
+        let name = destination[destination.index(after: slash)...]
+        return "\(folder)/.\(name).tokenbatch-\(processID)-\(number).tmp"
     }
 
     /// A file made under a temporary name, and where it goes.

@@ -5,10 +5,12 @@
 enum StateFile {
     /// Each token with the settings and key it was signed with, and every file written.
     /// - Parameter files: every file the run wrote or still has to delete.
-    static func render(plan: Plan, tokens: [String], thumbprints: [String], files: [String]) -> [UInt8] {
-        var json = JSONWriter(
-            reservingCapacity: OutputRenderer.estimatedSize(of: plan.tokens.indices, plan: plan, tokens: tokens)
-                + files.reduce(0) { $0 + $1.utf8.count + 8 })
+    /// - Parameter deliver: takes the bytes in pieces, as `OutputRenderer`'s renderers give them.
+    static func render(
+        plan: Plan, tokens: [String], thumbprints: [String], files: [String],
+        into deliver: (ArraySlice<UInt8>) -> Void
+    ) {
+        var json = JSONWriter(reservingCapacity: OutputRenderer.pieceSize + 4096)
         json.raw("{\n  \"format\": \"tokenbatch.state\",\n  \"version\": ")
         json.integer(Int64(PreviousRun.formatVersion))
         json.raw(",\n  \"tokens\": ")
@@ -38,11 +40,12 @@ enum StateFile {
             json.raw(",\n      \"token\": ")
             json.string(tokens[index])
             json.raw("\n    }")
+            json.handOver(beyond: OutputRenderer.pieceSize, to: deliver)
         }
 
         json.raw(",\n  \"files\": ")
         json.list(files.indices) { json, index in json.string(files[index]) }
         json.raw("\n}\n")
-        return json.bytes
+        json.handOver(beyond: 0, to: deliver)
     }
 }
