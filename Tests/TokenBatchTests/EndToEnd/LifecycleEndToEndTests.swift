@@ -94,6 +94,38 @@ import Testing
         #expect(try snapshot(of: out) == contents)
     }
 
+    @Test("outputs over a megabyte, written as they are rendered, are left alone when unchanged and rewritten whole")
+    func largeOutputs() throws {
+        let many = (0..<2_000).map { "  p\($0):\n    scopes: [server_api]\n" }.joined()
+        let directory = try workspace(products: many)
+        let out = directory.url.appendingPathComponent("out")
+        #expect(try apply(directory, at: "2026-12-03T12:00:00Z").status == 0)
+        let size = try FileManager.default.attributesOfItem(atPath: out.appendingPathComponent("tokens.json").path)[
+            .size]
+        #expect((size as? Int ?? 0) > 1 << 20)
+        let before = try Self.fileIdentities(out)
+        let first = try Self.tokens(in: out)
+
+        let again = try apply(directory, at: "2026-12-03T12:00:00Z")
+        #expect(again.standardError.contains("0 written, 2002 unchanged, 0 removed"))
+        #expect(try Self.fileIdentities(out) == before)
+
+        // Renewed: same length, different bytes, so the comparison must read to the end.
+        let forced = try apply(directory, at: "2026-12-03T12:00:00Z", ["--force"])
+        #expect(forced.standardError.contains("2002 written, 0 unchanged"))
+        let renewed = try Self.tokens(in: out)
+        #expect(renewed.count == 2_000 && renewed.keys.allSatisfy { renewed[$0] != first[$0] })
+
+        // Half the products gone: the new file is shorter than the old one.
+        try directory.write(
+            Self.manifest(products: (0..<1_000).map { "  p\($0):\n    scopes: [server_api]\n" }.joined()), to: "m.yml")
+        let shrunk = try apply(directory, at: "2026-12-03T12:00:00Z")
+        #expect(shrunk.status == 0)
+        #expect(try Self.tokens(in: out) == renewed.filter { Int($0.key.dropFirst())! < 1_000 })
+        let state = try Data(contentsOf: out.appendingPathComponent(".tokenbatch-state.json"))
+        #expect((try JSONSerialization.jsonObject(with: state) as? [String: Any])?["tokens"] as? [Any] != nil)
+    }
+
     @Test("moving the clock into a renewal window renews exactly the tokens that are due")
     func renewal() throws {
         let directory = try workspace()
