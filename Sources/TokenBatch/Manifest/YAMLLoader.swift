@@ -36,7 +36,7 @@ struct YAMLLoader {
     ) {
         var loader = YAMLLoader(file: file, bytes: bytes)
         do {
-            try LibYAML.forEachEvent(in: bytes) { event in try loader.accept(event) }
+            try YAMLEventPipe.forEachEvent(in: bytes) { event in try loader.accept(event) }
         } catch let failure as YAMLParseFailure {
             throw DiagnosticsError(loader.diagnostics + [loader.diagnostic(for: failure)])
         } catch let error as DiagnosticsError {

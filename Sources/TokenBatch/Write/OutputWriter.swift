@@ -80,8 +80,17 @@ enum OutputWriter {
         try createSubfolders(for: files, in: directory, replacing: Set(stale))
         removeLeftoverTemporaries(for: files, in: directory)
 
-        // Make every file under a temporary name; a failure anywhere removes them all.
+        // A destination that is a folder would fail its rename after others succeeded; found
+        // before any temporary file exists, it leaves even the folders' times unchanged.
         let jobs = SystemCalls.processorCount()
+        let existing = ParallelLoop.map(files.count, jobs: jobs) {
+            SystemCalls.status(of: "\(directory)/\(files[$0].path)")
+        }
+        if let blocked = files.indices.first(where: { existing[$0]?.kind == .directory }) {
+            throw SystemError.folderInTheWay("\(directory)/\(files[blocked].path)")
+        }
+
+        // Make every file under a temporary name; a failure anywhere removes them all.
         let processID = SystemCalls.processID()
         let temporaries = files.indices.map {
             temporaryPath(for: files[$0].path, number: $0, in: directory, processID: processID)
@@ -91,14 +100,9 @@ enum OutputWriter {
             staged = try ParallelLoop.map(files.count, jobs: jobs) { number throws(SystemError) in
                 let file = files[number]
                 let destination = "\(directory)/\(file.path)"
-                let existing = SystemCalls.status(of: destination)
-                // Found now, a folder stops the run; found by a rename, after others succeeded,
-                // only part of the set would change.
-                if existing?.kind == .directory { throw SystemError.folderInTheWay(destination) }
-
                 let temporary = temporaries[number]
                 var output = StagedOutput(
-                    destination: destination, temporary: temporary, mode: file.mode, existing: existing)
+                    destination: destination, temporary: temporary, mode: file.mode, existing: existing[number])
                 file.render { output.append($0) }
                 guard try output.finish() else { return nil }
                 return Staged(temporary: temporary, destination: destination)
