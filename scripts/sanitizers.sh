@@ -14,9 +14,16 @@ for sanitizer in "${sanitizers[@]}"; do
   # A sanitizer report makes the process exit non-zero, which fails the test that ran it.
   # Leak detection is off for the suite: the test runner's Foundation keeps caches alive at
   # exit that LeakSanitizer reports; tokenbatch's own binary is checked for leaks below.
-  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 TSAN_OPTIONS=halt_on_error=1 \
-    swift test --sanitize="$sanitizer" --scratch-path ".build/sanitize-$sanitizer" 2>&1 | tail -3
-  test "${PIPESTATUS[0]}" -eq 0
+  log=".build/sanitize-$sanitizer.log"
+  mkdir -p .build
+  if ! ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 TSAN_OPTIONS=halt_on_error=1 \
+    swift test --sanitize="$sanitizer" --scratch-path ".build/sanitize-$sanitizer" >"$log" 2>&1; then
+    # The failing tests and the sanitizer's reports, then the end; the whole log stays in $log.
+    grep -E -A 12 '✘|ERROR: AddressSanitizer|WARNING: ThreadSanitizer' "$log" | head -200
+    tail -5 "$log"
+    exit 1
+  fi
+  tail -1 "$log"
 
   if [[ $sanitizer == address ]]; then
     echo "== tokenbatch under LeakSanitizer"
