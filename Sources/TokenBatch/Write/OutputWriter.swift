@@ -90,51 +90,49 @@ enum OutputWriter {
             throw SystemError.folderInTheWay("\(directory)/\(files[blocked].path)")
         }
 
-        // Make every file under a temporary name; a failure anywhere removes them all.
+        // Make every file under a temporary name; a failure anywhere removes them all. Paths are
+        // worked out again where needed rather than kept: a run can have 100,000 files.
         let processID = SystemCalls.processID()
-        let temporaries = files.indices.map {
-            temporaryPath(for: files[$0].path, number: $0, in: directory, processID: processID)
+        let temporary: @Sendable (Int) -> String = { number in
+            temporaryPath(for: files[number].path, number: number, in: directory, processID: processID)
         }
-        let staged: [Staged?]
+        let changed: [Bool]
         do {
-            staged = try ParallelLoop.map(files.count, jobs: jobs) { number throws(SystemError) in
+            changed = try ParallelLoop.map(files.count, jobs: jobs) { number throws(SystemError) in
                 let file = files[number]
-                let destination = "\(directory)/\(file.path)"
-                let temporary = temporaries[number]
                 var output = StagedOutput(
-                    destination: destination, temporary: temporary, mode: file.mode, existing: existing[number])
+                    destination: "\(directory)/\(file.path)", temporary: temporary(number), mode: file.mode,
+                    existing: existing[number])
                 file.render { output.append($0) }
-                guard try output.finish() else { return nil }
-                return Staged(temporary: temporary, destination: destination)
+                return try output.finish()
             }
         } catch {
-            for temporary in temporaries { SystemCalls.removeFile(temporary) }  // Most do not exist.
+            for number in files.indices { SystemCalls.removeFile(temporary(number)) }  // Most do not exist.
             throw error
         }
 
         // Rename them into place, the last file after all the others.
-        let renames = staged.compactMap { $0 }
+        let renames = files.indices.filter { changed[$0] }
         let renamed = Atomic<Int>(0)
+        let rename: @Sendable (Int) throws(SystemError) -> Void = { number throws(SystemError) in
+            try SystemCalls.rename(temporary(number), to: "\(directory)/\(files[number].path)")
+        }
         do {
             let allButLast = renames.dropLast()
-            _ = try ParallelLoop.map(allButLast.count, jobs: jobs) { offset in
-                let file = allButLast[allButLast.startIndex + offset]
-                try SystemCalls.rename(file.temporary, to: file.destination)
+            _ = try ParallelLoop.map(allButLast.count, jobs: jobs) { offset throws(SystemError) in
+                try rename(allButLast[allButLast.startIndex + offset])
                 renamed.add(1, ordering: .relaxed)
             }
-            if let last = renames.last { try SystemCalls.rename(last.temporary, to: last.destination) }
+            if let last = renames.last { try rename(last) }
         } catch {
             // FIXME: Files renamed before the failure are already new. Every cause known to
             // make a rename fail here is checked above; a journal would let the next run
             // finish or undo the set if an unknown one appears.
-            for file in renames { SystemCalls.removeFile(file.temporary) }  // Renamed ones are gone already.
-            throw Failure(
-                reason: error as? SystemError
-                    ?? SystemError(operation: "replace", path: directory, code: 0, explanation: "\(error)"),
-                partlyReplaced: renamed.load(ordering: .relaxed) > 0)
+            for number in renames { SystemCalls.removeFile(temporary(number)) }  // Renamed ones are gone already.
+            throw Failure(reason: error, partlyReplaced: renamed.load(ordering: .relaxed) > 0)
         }
-        for (file, result) in zip(files, staged) {
-            if result == nil { outcome.unchanged.append(file.path) } else { outcome.written.append(file.path) }
+        for (file, isChanged) in zip(files, changed) {
+            if isChanged { outcome.written.append(file.path) } else { outcome.unchanged.append(file.path) }
         }
 
         for path in stale where isRemovable(path, in: directory, protecting: protected) {
@@ -189,12 +187,6 @@ enum OutputWriter {
         let folder = destination[..<slash]
         let name = destination[destination.index(after: slash)...]
         return "\(folder)/.\(name).tokenbatch-\(processID)-\(number).tmp"
-    }
-
-    /// A file made under a temporary name, and where it goes.
-    private struct Staged: Sendable {
-        var temporary: String
-        var destination: String
     }
 
     /// Removes temporary files that a killed run left beside the destinations of this one.
