@@ -14,16 +14,39 @@ public enum Base64URL {
 
     /// Appends the encoding of `bytes` to `output`.
     public static func encode(_ bytes: some Collection<UInt8>, into output: inout [UInt8]) {
-        output.reserveCapacity(output.count + (bytes.count * 4 + 2) / 3)
-        var iterator = bytes.makeIterator()
-        while let first = iterator.next() {
-            let second = iterator.next()
-            let third = iterator.next()
-            let group = UInt32(first) << 16 | UInt32(second ?? 0) << 8 | UInt32(third ?? 0)
-            output.append(alphabet[Int(group >> 18 & 0x3F)])
-            output.append(alphabet[Int(group >> 12 & 0x3F)])
-            if second != nil { output.append(alphabet[Int(group >> 6 & 0x3F)]) }
-            if third != nil { output.append(alphabet[Int(group & 0x3F)]) }
+        let done: Void? = bytes.withContiguousStorageIfAvailable { encode($0, into: &output) }
+        if done == nil { Array(bytes).withUnsafeBufferPointer { encode($0, into: &output) } }
+    }
+
+    /// Every token is encoded here three times, so the output grows once and each group of
+    /// three bytes is written as four characters in place.
+    private static func encode(_ input: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
+        let start = output.count
+        let encodedCount = (input.count * 4 + 2) / 3
+        output.append(contentsOf: repeatElement(0, count: encodedCount))
+        alphabet.withUnsafeBufferPointer { alphabet in
+            output.withUnsafeMutableBufferPointer { output in
+                var written = start
+                var read = 0
+                while read + 3 <= input.count {
+                    let group = UInt32(input[read]) << 16 | UInt32(input[read + 1]) << 8 | UInt32(input[read + 2])
+                    output[written] = alphabet[Int(group >> 18)]
+                    output[written + 1] = alphabet[Int(group >> 12 & 0x3F)]
+                    output[written + 2] = alphabet[Int(group >> 6 & 0x3F)]
+                    output[written + 3] = alphabet[Int(group & 0x3F)]
+                    read += 3
+                    written += 4
+                }
+
+                // One or two bytes left: two or three characters, and no padding.
+                let left = input.count - read
+                guard left > 0 else { return }
+                let second = left == 2 ? UInt32(input[read + 1]) : 0
+                let group = UInt32(input[read]) << 16 | second << 8
+                output[written] = alphabet[Int(group >> 18)]
+                output[written + 1] = alphabet[Int(group >> 12 & 0x3F)]
+                if left == 2 { output[written + 2] = alphabet[Int(group >> 6 & 0x3F)] }
+            }
         }
     }
 

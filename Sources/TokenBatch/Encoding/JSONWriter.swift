@@ -14,23 +14,45 @@ struct JSONWriter {
     }
 
     mutating func string(_ value: String) {
-        var value = value
-        // Working on the contiguous UTF-8 buffer matters: output files hold two strings of a
-        // few hundred bytes per token, and byte-by-byte iteration over the view was a tenth
-        // of a large run's time.
-        value.withUTF8 { text in
-            bytes.append(UInt8(ascii: "\""))
-            if !text.contains(where: Self.needsEscape) {
-                bytes.append(contentsOf: text)
-            } else {
-                for byte in text { appendEscaped(byte) }
-            }
-            bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: "\""))
+        append(escaping: value)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// One string made of `parts` with `separator` between them, without building it first:
+    /// a token's `scope` and `origin` are written this way once per output for every token.
+    mutating func string(joining parts: [String], separator: StaticString) {
+        bytes.append(UInt8(ascii: "\""))
+        for (position, part) in parts.enumerated() {
+            if position > 0 { separator.withUTF8Buffer { append(escaping: $0) } }
+            append(escaping: part)
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func append(escaping value: String) {
+        // Native strings are contiguous UTF-8; working on that buffer rather than iterating the
+        // view matters, as output files hold a few hundred bytes of strings per token.
+        let done: Void? = value.utf8.withContiguousStorageIfAvailable { append(escaping: $0) }
+        if done == nil { append(escaping: Array(value.utf8)) }
+    }
+
+    private mutating func append(escaping text: UnsafeBufferPointer<UInt8>) {
+        // Tokens, names and times never need escaping. Looking at every byte without stopping
+        // early lets the compiler test many at once, and the clean text is then copied whole.
+        var escapes: UInt8 = 0
+        for byte in text {
+            escapes |= (byte < 0x20 ? 1 : 0) | (byte == UInt8(ascii: "\"") ? 1 : 0) | (byte == UInt8(ascii: "\\") ? 1 : 0)
+        }
+        if escapes != 0 {
+            for byte in text { appendEscaped(byte) }
+        } else {
+            bytes.append(contentsOf: text)
         }
     }
 
-    private static func needsEscape(_ byte: UInt8) -> Bool {
-        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+    private mutating func append(escaping text: [UInt8]) {
+        text.withUnsafeBufferPointer { append(escaping: $0) }
     }
 
     private mutating func appendEscaped(_ byte: UInt8) {

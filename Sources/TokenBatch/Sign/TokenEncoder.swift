@@ -36,11 +36,11 @@ enum TokenEncoder {
         json.integer(spec.expiresAt.seconds)
         json.raw(",")
         json.key("scope")
-        json.string(spec.scope)
-        if let origin = spec.origin {
+        json.string(joining: spec.scopes, separator: " ")
+        if !spec.origins.isEmpty {
             json.raw(",")
             json.key("origin")
-            json.string(origin)
+            json.string(joining: spec.origins, separator: ",")
         }
         json.raw("}")
         return json.bytes

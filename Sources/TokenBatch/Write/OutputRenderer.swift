@@ -57,10 +57,13 @@ enum OutputRenderer {
             field(&json, "key_thumbprint", thumbprints[spec.keyIndex])
             field(&json, "kid", spec.keyID)
             field(&json, "iss", spec.issuer)
-            field(&json, "scope", spec.scope)
+            json.key("scope")
+            json.raw(" ")
+            json.string(joining: spec.scopes, separator: " ")
+            json.raw(",\n      ")
             json.key("origin")
             json.raw(" ")
-            json.optionalString(spec.origin)
+            json.origin(of: spec)
             json.raw(",\n      ")
             field(&json, "issued_at", spec.issuedAt.seconds)
             field(&json, "issued_at_rfc3339", times.text(of: spec.issuedAt))
@@ -129,11 +132,26 @@ enum OutputRenderer {
 /// The RFC 3339 text of the times met so far; a run's tokens mostly share two or three.
 private struct RFC3339Cache {
     private var texts: [Int64: String] = [:]
+    /// The two texts an output asks for in turn, issue and expiry, found without hashing.
+    private var recent: [(seconds: Int64, text: String)] = []
 
     mutating func text(of time: UnixTime) -> String {
-        if let known = texts[time.seconds] { return known }
-        let text = time.rfc3339
+        if let hit = recent.first(where: { $0.seconds == time.seconds }) { return hit.text }
+        let text = texts[time.seconds] ?? time.rfc3339
         if texts.count < 64 { texts[time.seconds] = text }
+        if recent.count == 2 { recent.removeFirst() }
+        recent.append((time.seconds, text))
         return text
+    }
+}
+
+extension JSONWriter {
+    /// A token's `origin` claim as written in outputs: its origins joined by commas, or `null`.
+    mutating func origin(of spec: TokenSpec) {
+        if spec.origins.isEmpty {
+            raw("null")
+        } else {
+            string(joining: spec.origins, separator: ",")
+        }
     }
 }

@@ -70,4 +70,19 @@ struct JSONWriterTests {
             #expect(!String(decoding: json.bytes, as: UTF8.self).contains("\\/"))
         }
     }
+
+    @Test("A joined string is written as the joined text would be, escapes included")
+    func joinedStrings() throws {
+        let lists = [["server_api"], ["mapkit_js", "embed_api"], ["a\"b", "c\\d\n"], [], ["", ""]]
+        for parts in lists {
+            var joined = JSONWriter()
+            joined.string(joining: parts, separator: ",")
+            var whole = JSONWriter()
+            whole.string(parts.joined(separator: ","))
+
+            #expect(joined.bytes == whole.bytes)
+            let decoded = try JSONSerialization.jsonObject(with: Data(joined.bytes), options: .fragmentsAllowed)
+            #expect(decoded as? String == parts.joined(separator: ","))
+        }
+    }
 }
