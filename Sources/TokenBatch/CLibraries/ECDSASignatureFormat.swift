@@ -4,6 +4,10 @@ internal import CCrypto
 enum ECDSASignatureFormat {
     /// R||S from DER, each half left-padded to 32 bytes.
     static func rawFromDER(_ der: [UInt8]) throws -> [UInt8] {
+        try rawFromDER(der[...])
+    }
+
+    static func rawFromDER(_ der: ArraySlice<UInt8>) throws -> [UInt8] {
         let signature: OpaquePointer? = der.withUnsafeBufferPointer { buffer in
             var cursor = buffer.baseAddress
             return d2i_ECDSA_SIG(nil, &cursor, buffer.count)

@@ -12,6 +12,11 @@ public enum Base64URL {
         return table
     }()
 
+    /// The number of characters that encode `count` bytes.
+    public static func encodedCount(_ count: Int) -> Int {
+        (count * 4 + 2) / 3
+    }
+
     /// Appends the encoding of `bytes` to `output`.
     public static func encode(_ bytes: some Collection<UInt8>, into output: inout [UInt8]) {
         let done: Void? = bytes.withContiguousStorageIfAvailable { encode($0, into: &output) }
@@ -22,8 +27,7 @@ public enum Base64URL {
     /// three bytes is written as four characters in place.
     private static func encode(_ input: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
         let start = output.count
-        let encodedCount = (input.count * 4 + 2) / 3
-        output.append(contentsOf: repeatElement(0, count: encodedCount))
+        output.append(contentsOf: repeatElement(0, count: encodedCount(input.count)))
         alphabet.withUnsafeBufferPointer { alphabet in
             output.withUnsafeMutableBufferPointer { output in
                 var written = start

@@ -46,20 +46,28 @@ enum TokenEncoder {
         return json.bytes
     }
 
-    /// `header.payload`, the bytes the signature covers.
+    /// `header.payload`, the bytes the signature covers, with room for the signature after it.
     static func signingInput(headerSegment: [UInt8], spec: TokenSpec) -> [UInt8] {
-        var input = headerSegment
-        input.reserveCapacity(headerSegment.count + 280)
+        let payload = payload(of: spec)
+        var input: [UInt8] = []
+        input.reserveCapacity(headerSegment.count + 1 + Base64URL.encodedCount(payload.count) + 1 + signatureLength)
+        input += headerSegment
         input.append(UInt8(ascii: "."))
-        Base64URL.encode(payload(of: spec), into: &input)
+        Base64URL.encode(payload, into: &input)
         return input
     }
 
     /// The compact token: the signing input, a dot and the 64-byte signature in base64url.
-    static func token(signingInput: [UInt8], signature: [UInt8]) -> String {
+    ///
+    /// The signing input is taken over rather than copied: its buffer already has room for
+    /// the signature.
+    static func token(signingInput: consuming [UInt8], signature: [UInt8]) -> String {
         var token = signingInput
         token.append(UInt8(ascii: "."))
         Base64URL.encode(signature, into: &token)
         return String(decoding: token, as: UTF8.self)
     }
+
+    /// The length of an ES256 signature's last segment: 64 bytes in base64url.
+    private static let signatureLength = Base64URL.encodedCount(64)
 }
