@@ -337,8 +337,8 @@ enum SystemCalls {
     }
 
     /// Creates one folder readable by the owner only; an existing folder is fine.
-    static func createDirectory(_ path: String) throws(SystemError) {
-        if mkdir(path, 0o700) != 0, errno != EEXIST {
+    static func createDirectory(_ path: String, mustBeNew: Bool = false) throws(SystemError) {
+        if mkdir(path, 0o700) != 0, mustBeNew || errno != EEXIST {
             throw SystemError(operation: "create the folder", path: path, code: errno)
         }
     }
@@ -374,6 +374,14 @@ enum SystemCalls {
 
     static func removeFile(_ path: String) {
         unlink(path)
+    }
+
+    /// Removes `path` and, if it is a folder, everything in it; a link is removed itself,
+    /// never followed. For tokenbatch's own temporary folders, a few levels deep at most.
+    static func removeTree(_ path: String) {
+        guard kind(of: path) == .directory else { return removeFile(path) }
+        for name in directoryEntries(path) { removeTree("\(path)/\(name)") }
+        rmdir(path)
     }
 
     /// Locks the folder at `path` itself, so that no lock file is left behind, or fails at once

@@ -27,7 +27,15 @@ enum OutputSafety {
         guard !protected.isEmpty else { return [] }
 
         var problems: [Diagnostic] = []
+        // Files of one output mostly share a folder; when it does not exist, neither do they.
+        var lastFolder: (path: Substring, exists: Bool) = ("", true)
         for file in plan.files {
+            let folder = file.path[..<(file.path.lastIndex(of: "/") ?? file.path.startIndex)]
+            if folder != lastFolder.path {
+                lastFolder = (folder, SystemCalls.kind(of: "\(outputDirectory)/\(folder)") != nil)
+            }
+            guard lastFolder.exists else { continue }
+
             // Not following a final link: a rename replaces the link itself, never its target.
             let destination = "\(outputDirectory)/\(file.path)"
             guard let identity = SystemCalls.identity(of: destination, followingLinks: false),

@@ -77,58 +77,72 @@ enum OutputWriter {
     ) throws -> Outcome {
         var outcome = Outcome()
         try SystemCalls.createDirectories(directory)
-        try createSubfolders(for: files, in: directory, replacing: Set(stale))
         removeLeftoverTemporaries(for: files, in: directory)
+        let processID = SystemCalls.processID()
+        let newFolders = try createSubfolders(
+            for: files, in: directory, replacing: Set(stale), processID: processID)
+        // Every failure from here on removes what this run made, new folders included.
+        let discardNewFolders = {
+            for folder in newFolders.values { SystemCalls.removeTree(folder) }
+        }
 
         // A destination that is a folder would fail its rename after others succeeded; found
         // before any temporary file exists, it leaves even the folders' times unchanged.
         let jobs = SystemCalls.processorCount()
-        let existing = ParallelLoop.map(files.count, jobs: jobs) {
-            SystemCalls.status(of: "\(directory)/\(files[$0].path)")
+        let existing = ParallelLoop.map(files.count, jobs: jobs) { number in
+            newFolders.staged(files[number].path) == nil ? SystemCalls.status(of: "\(directory)/\(files[number].path)") : nil
         }
         if let blocked = files.indices.first(where: { existing[$0]?.kind == .directory }) {
+            discardNewFolders()
             throw SystemError.folderInTheWay("\(directory)/\(files[blocked].path)")
         }
 
-        // Make every file under a temporary name; a failure anywhere removes them all. Paths are
-        // worked out again where needed rather than kept: a run can have 100,000 files.
-        let processID = SystemCalls.processID()
-        let temporary: @Sendable (Int) -> String = { number in
-            temporaryPath(for: files[number].path, number: number, in: directory, processID: processID)
+        // Make every file under a temporary name, or at its own name inside a new folder that
+        // is still hidden; a failure anywhere removes them all. Paths are worked out again
+        // where needed rather than kept: a run can have 100,000 files.
+        let staging: @Sendable (Int) -> String = { number in
+            newFolders.staged(files[number].path)
+                ?? temporaryPath(for: files[number].path, number: number, in: directory, processID: processID)
         }
         let changed: [Bool]
         do {
             changed = try ParallelLoop.map(files.count, jobs: jobs) { number throws(SystemError) in
                 let file = files[number]
                 var output = StagedOutput(
-                    destination: "\(directory)/\(file.path)", temporary: temporary(number), mode: file.mode,
+                    destination: "\(directory)/\(file.path)", temporary: staging(number), mode: file.mode,
                     existing: existing[number])
                 file.render { output.append($0) }
                 return try output.finish()
             }
         } catch {
-            for number in files.indices { SystemCalls.removeFile(temporary(number)) }  // Most do not exist.
+            for number in files.indices { SystemCalls.removeFile(staging(number)) }  // Most do not exist.
+            discardNewFolders()
             throw error
         }
 
-        // Rename them into place, the last file after all the others.
-        let renames = files.indices.filter { changed[$0] }
+        // Rename them into place: each new folder once, with everything in it, and every other
+        // changed file on its own, the last file after all the others.
+        let renames = files.indices.filter { changed[$0] && newFolders.staged(files[$0].path) == nil }
+        let folderRenames = Array(newFolders)
         let renamed = Atomic<Int>(0)
-        let rename: @Sendable (Int) throws(SystemError) -> Void = { number throws(SystemError) in
-            try SystemCalls.rename(temporary(number), to: "\(directory)/\(files[number].path)")
-        }
         do {
-            let allButLast = renames.dropLast()
-            _ = try ParallelLoop.map(allButLast.count, jobs: jobs) { offset throws(SystemError) in
-                try rename(allButLast[allButLast.startIndex + offset])
+            for (folder, staged) in folderRenames {
+                try SystemCalls.rename(staged, to: "\(directory)/\(folder)")
                 renamed.add(1, ordering: .relaxed)
             }
-            if let last = renames.last { try rename(last) }
+            let allButLast = renames.dropLast()
+            _ = try ParallelLoop.map(allButLast.count, jobs: jobs) { offset throws(SystemError) in
+                let number = allButLast[allButLast.startIndex + offset]
+                try SystemCalls.rename(staging(number), to: "\(directory)/\(files[number].path)")
+                renamed.add(1, ordering: .relaxed)
+            }
+            if let last = renames.last { try SystemCalls.rename(staging(last), to: "\(directory)/\(files[last].path)") }
         } catch {
             // FIXME: Files renamed before the failure are already new. Every cause known to
             // make a rename fail here is checked above; a journal would let the next run
             // finish or undo the set if an unknown one appears.
-            for number in renames { SystemCalls.removeFile(temporary(number)) }  // Renamed ones are gone already.
+            for number in renames { SystemCalls.removeFile(staging(number)) }  // Renamed ones are gone already.
+            discardNewFolders()  // Likewise.
             throw Failure(reason: error, partlyReplaced: renamed.load(ordering: .relaxed) > 0)
         }
         for (file, isChanged) in zip(files, changed) {
@@ -189,17 +203,27 @@ enum OutputWriter {
         return "\(folder)/.\(name).tokenbatch-\(processID)-\(number).tmp"
     }
 
-    /// Removes temporary files that a killed run left beside the destinations of this one.
+    /// Where a folder that does not exist yet is made, filled and then renamed into place.
+    private static func temporaryFolderPath(for folder: String, processID: Int32) -> String {
+        let slash = folder.lastIndex(of: "/")!  // `directory/` is always in front.
+        return "\(folder[..<slash])/.\(folder[folder.index(after: slash)...]).tokenbatch-\(processID)-folder.tmp"
+    }
+
+    /// Removes the temporary files and folders that a killed run left on the way to the
+    /// destinations of this one.
     private static func removeLeftoverTemporaries(for files: [File], in directory: String) {
-        var folders = Set<String>()
+        var folders: Set<String> = [directory]
         for file in files {
-            let relative = file.path.split(separator: "/").dropLast().joined(separator: "/")
-            folders.insert(relative.isEmpty ? directory : "\(directory)/\(relative)")
+            var folder = directory
+            for component in file.path.split(separator: "/").dropLast() {
+                folder += "/\(component)"
+                folders.insert(folder)
+            }
         }
         for folder in folders {
             for name in SystemCalls.directoryEntries(folder)
             where name.hasPrefix(".") && name.hasSuffix(".tmp") && name.contains(".tokenbatch-") {
-                SystemCalls.removeFile("\(folder)/\(name)")
+                SystemCalls.removeTree("\(folder)/\(name)")
             }
         }
     }
@@ -227,30 +251,80 @@ enum OutputWriter {
     /// a symbolic link: following one could write anywhere on the machine.
     /// A regular file in the way that an earlier run wrote (`replacing`) is removed first, so
     /// that an output can change from a file into a folder.
-    private static func createSubfolders(for files: [File], in directory: String, replacing stale: Set<String>)
-        throws(SystemError)
-    {
+    ///
+    /// A folder that does not exist yet is made under a temporary name, where its files are
+    /// written under their own names: a new folder of 100,000 `.env` files then appears whole
+    /// with one rename, instead of one rename per file.
+    ///
+    /// - Returns: the new folders, relative to `directory`, with where each is made.
+    private static func createSubfolders(
+        for files: [File], in directory: String, replacing stale: Set<String>, processID: Int32
+    ) throws(SystemError) -> NewFolders {
+        var newFolders = NewFolders()
         var checked = Set<String>()
-        for file in files {
-            var folder = directory
-            for component in file.path.split(separator: "/").dropLast() {
-                folder += "/\(component)"
-                guard checked.insert(folder).inserted else { continue }
-                let relative = String(folder.dropFirst(directory.count + 1))
-                if stale.contains(relative), SystemCalls.kind(of: folder) == .regular, isWrittenByTokenbatch(folder) {
-                    SystemCalls.removeFile(folder)
-                }
+        do throws(SystemError) {
+            for file in files {
+                var relative = ""
+                for component in file.path.split(separator: "/").dropLast() {
+                    relative += relative.isEmpty ? "\(component)" : "/\(component)"
+                    guard checked.insert(relative).inserted else { continue }
 
-                try SystemCalls.createDirectory(folder)
-                switch SystemCalls.kind(of: folder) {
-                case .directory:
-                    continue
-                case .symbolicLink:
-                    throw SystemError.symbolicLink(folder)
-                default:
-                    throw SystemError.notAFolder(folder)
+                    // Inside a new folder, nothing exists yet and nobody else can reach it.
+                    if let staged = newFolders.staged(relative) {
+                        try SystemCalls.createDirectory(staged, mustBeNew: true)
+                        continue
+                    }
+
+                    let folder = "\(directory)/\(relative)"
+                    if stale.contains(relative), SystemCalls.kind(of: folder) == .regular,
+                        isWrittenByTokenbatch(folder)
+                    {
+                        SystemCalls.removeFile(folder)
+                    }
+                    switch SystemCalls.kind(of: folder) {
+                    case nil:
+                        let staged = temporaryFolderPath(for: folder, processID: processID)
+                        try SystemCalls.createDirectory(staged, mustBeNew: true)
+                        newFolders.add(relative, stagedAt: staged)
+                    case .directory:
+                        continue
+                    case .symbolicLink:
+                        throw SystemError.symbolicLink(folder)
+                    default:
+                        throw SystemError.notAFolder(folder)
+                    }
                 }
             }
+        } catch {
+            for folder in newFolders.values { SystemCalls.removeTree(folder) }
+            throw error
         }
+        return newFolders
     }
+}
+
+/// The folders a run creates, each made under a temporary name until every file in it is
+/// written; keyed by the path relative to the output folder.
+private struct NewFolders: Sequence, Sendable {
+    private var stagedPaths: [String: String] = [:]
+
+    mutating func add(_ folder: String, stagedAt staged: String) {
+        stagedPaths[folder] = staged
+    }
+
+    /// Where `path` (relative to the output folder) is made when it lies in a new folder.
+    func staged(_ path: String) -> String? {
+        guard !stagedPaths.isEmpty else { return nil }
+        // The outermost new folder on the way holds everything below it.
+        var end = path.startIndex
+        while let slash = path[end...].firstIndex(of: "/") {
+            if let staged = stagedPaths[String(path[..<slash])] { return staged + path[slash...] }
+            end = path.index(after: slash)
+        }
+        return stagedPaths[path]
+    }
+
+    var values: Dictionary<String, String>.Values { stagedPaths.values }
+
+    func makeIterator() -> Dictionary<String, String>.Iterator { stagedPaths.makeIterator() }
 }

@@ -74,6 +74,51 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: directory.url.appendingPathComponent("out/a/tokens.json").path))
     }
 
+    @Test("new folders of outputs appear whole, and a run that fails leaves no trace of them")
+    func newFoldersAppearWhole() throws {
+        let directory = try workspace()
+        let out = directory.url.appendingPathComponent("out")
+        // `a/` is new to this run; `b/web.env` is a folder in the way, found after `a/` is made.
+        try FileManager.default.createDirectory(
+            at: out.appendingPathComponent("b/web.env"), withIntermediateDirectories: true)
+        let before = try snapshot(of: out)
+
+        let failed = try apply(in: directory)
+
+        #expect(failed.status == 3, "stderr:\n\(failed.standardError)")
+        #expect(try snapshot(of: out) == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path) == ["b"])
+
+        try FileManager.default.removeItem(at: out.appendingPathComponent("b"))
+        let applied = try apply(in: directory)
+
+        #expect(applied.status == 0, "stderr:\n\(applied.standardError)")
+        #expect(try directory.read("out/a/tokens.json").contains("\"product\": \"web\""))
+        #expect(try directory.read("out/b/web.env").contains("MAPS_TOKEN=eyJ"))
+        #expect(try FileManager.default.subpathsOfDirectory(atPath: out.path).filter { $0.contains(".tmp") }.isEmpty)
+    }
+
+    @Test("temporary folders a killed run left are removed, and a link named like one is never followed")
+    func leftoverTemporaryFolders() throws {
+        let directory = try workspace()
+        let out = directory.url.appendingPathComponent("out")
+        let leftover = out.appendingPathComponent(".b.tokenbatch-99999-folder.tmp")
+        try FileManager.default.createDirectory(
+            at: leftover.appendingPathComponent("deeper"), withIntermediateDirectories: true)
+        try "MAPS_TOKEN=stale\n".write(to: leftover.appendingPathComponent("web.env"), atomically: false, encoding: .utf8)
+        try directory.write("precious\n", to: "elsewhere/precious.txt")
+        try FileManager.default.createSymbolicLink(
+            at: out.appendingPathComponent(".a.tokenbatch-99998-folder.tmp"),
+            withDestinationURL: directory.url.appendingPathComponent("elsewhere"))
+
+        let result = try apply(in: directory)
+
+        #expect(result.status == 0, "stderr:\n\(result.standardError)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted() == [".tokenbatch-state.json", "a", "b"])
+        #expect(try directory.read("elsewhere/precious.txt") == "precious\n")
+        #expect(try directory.read("out/b/web.env").contains("MAPS_TOKEN=eyJ"))
+    }
+
     @Test("a link planted at a file's place is replaced, and its target left alone")
     func linkedFile() throws {
         let directory = try workspace()
