@@ -241,6 +241,45 @@ struct PlannerTests {
     }
 }
 
+/// A manifest of thousands of products: every problem found, located, and the tokens in order.
+struct LargeManifestPlanningTests {
+    /// `count` products, those in `broken` each with a decoding problem and a planning one.
+    static func manifest(count: Int, broken: Set<Int> = []) -> String {
+        var lines = [
+            "version: 1", "team_id: DEF123GHIJ", "keys:", "  prod:", "    kid: ABC123DEFG",
+            "    file: keys/test-key.p8", "defaults:", "  lifetime: 30d", "products:",
+        ]
+        for index in 0..<count {
+            lines.append("  p\(index):")
+            if broken.contains(index) {
+                lines += ["    scopes: [mapkit_js]", "    colour: blue"]
+            } else {
+                lines += ["    scopes: [server_api]", "    origins: [p\(index).example.com]"]
+            }
+        }
+        lines += ["outputs:", "  - format: json", "    path: tokens.json", ""]
+        return lines.joined(separator: "\n")
+    }
+
+    @Test("5,000 products plan in manifest order, and every problem is reported once, in order")
+    func largeManifest() throws {
+        let valid = try plan(Self.manifest(count: 5_000)).get()
+        #expect(valid.tokens.map(\.product) == (0..<5_000).map { "p\($0)" })
+        #expect(valid.tokens[4_999].origin == "p4999.example.com")
+
+        let broken = Array(stride(from: 3, to: 5_000, by: 97))
+        let found = problems(Self.manifest(count: 5_000, broken: Set(broken)))
+        let unknownKeys = found.filter { $0.rule == .unknownKey }
+        let missingOrigins = found.filter { $0.rule == .originRequired }
+        #expect(unknownKeys.count == broken.count)
+        #expect(missingOrigins.count == broken.count)
+        #expect(found.count == 2 * broken.count)
+        // Product i's name is on line 10 + 3 i, and its unknown key two lines below.
+        #expect(unknownKeys.compactMap(\.location?.line) == broken.map { 10 + 3 * $0 + 2 })
+        #expect(missingOrigins.compactMap(\.location?.line) == broken.map { 10 + 3 * $0 })
+    }
+}
+
 struct OriginRuleTests {
     @Test(
         "Accepted origins",
