@@ -216,7 +216,7 @@ struct Invocation: Equatable {
             guard !value.isEmpty else {
                 throw UsageError("`--out-dir` is empty", hint: "give a folder, such as `output`")
             }
-            outputDirectory = value
+            outputDirectory = OutputSafety.plainSpelling(ofFolder: value)
         case "--now":
             do {
                 now = try UnixTime(commandLine: value)

@@ -3,6 +3,31 @@
 /// A `.p8` key can be downloaded from Apple only once: an output path that lands on it (say
 /// `path: keys/AuthKey.p8` with `--out-dir .`) would destroy it for good.
 enum OutputSafety {
+    /// `path` without empty and `.` components or a trailing slash: `out/`, `out/.` and
+    /// `out//` name the folder `out`, and the check for a link in its place must see that.
+    static func plainSpelling(ofFolder path: String) -> String {
+        let components = path.split(separator: "/").filter { $0 != "." }
+        let joined = components.joined(separator: "/")
+        if path.hasPrefix("/") { return "/" + joined }
+        return joined.isEmpty ? "." : joined
+    }
+
+    /// The symbolic link through which `directory` would be reached, if there is one: the
+    /// output folder itself, or any folder before a `..` in its spelling (`link/x/..` is
+    /// inside the link's target, not beside the link). Folders above the output folder are
+    /// the caller's choice and may be links.
+    static func linkReachingOutputFolder(_ directory: String) -> String? {
+        if SystemCalls.kind(of: directory) == .symbolicLink { return directory }
+        let components = directory.split(separator: "/")
+        guard let lastClimb = components.lastIndex(of: "..") else { return nil }
+        var prefix = directory.hasPrefix("/") ? "/" : ""
+        for component in components[..<lastClimb] {
+            prefix += prefix.isEmpty || prefix == "/" ? component : "/" + component
+            if component != "..", SystemCalls.kind(of: prefix) == .symbolicLink { return prefix }
+        }
+        return nil
+    }
+
     /// The manifest and the key files of `plan`, which no output may replace or delete.
     static func inputs(of plan: Plan) -> Set<FileIdentity> {
         Set(describedInputs(of: plan).keys)

@@ -80,7 +80,7 @@ enum OutputWriter {
         removeLeftoverTemporaries(for: files, in: directory)
         let processID = SystemCalls.processID()
         let newFolders = try createSubfolders(
-            for: files, in: directory, replacing: Set(stale), processID: processID)
+            for: files, in: directory, replacing: Set(stale), protecting: protected, processID: processID)
         // Every failure from here on removes what this run made, new folders included.
         let discardNewFolders = {
             for folder in newFolders.values { SystemCalls.removeTree(folder) }
@@ -249,8 +249,9 @@ enum OutputWriter {
 
     /// Creates the folders inside the output folder that the files need, refusing any that is
     /// a symbolic link: following one could write anywhere on the machine.
-    /// A regular file in the way that an earlier run wrote (`replacing`) is removed first, so
-    /// that an output can change from a file into a folder.
+    /// A file in the way that an earlier run wrote (`replacing`) is removed first, so that an
+    /// output can change from a file into a folder; only if it may be removed at all (see
+    /// `isRemovable`), so that a hand-edited state file cannot turn the manifest into a folder.
     ///
     /// A folder that does not exist yet is made under a temporary name, where its files are
     /// written under their own names: a new folder of 100,000 `.env` files then appears whole
@@ -258,7 +259,8 @@ enum OutputWriter {
     ///
     /// - Returns: the new folders, relative to `directory`, with where each is made.
     private static func createSubfolders(
-        for files: [File], in directory: String, replacing stale: Set<String>, processID: Int32
+        for files: [File], in directory: String, replacing stale: Set<String>, protecting protected: Set<FileIdentity>,
+        processID: Int32
     ) throws(SystemError) -> NewFolders {
         var newFolders = NewFolders()
         var checked = Set<String>()
@@ -276,9 +278,7 @@ enum OutputWriter {
                     }
 
                     let folder = "\(directory)/\(relative)"
-                    if stale.contains(relative), SystemCalls.kind(of: folder) == .regular,
-                        isWrittenByTokenbatch(folder)
-                    {
+                    if stale.contains(relative), isRemovable(relative, in: directory, protecting: protected) {
                         SystemCalls.removeFile(folder)
                     }
                     switch SystemCalls.kind(of: folder) {

@@ -280,6 +280,28 @@ import Testing
         #expect(!(try directory.read("out/env/web.env")).contains("garbage"))
     }
 
+    @Test("a state file that lists the manifest cannot get it removed to make room for a folder")
+    func stateCannotClearTheManifestAway() throws {
+        let directory = try workspace()
+        // A manifest that starts as tokenbatch's own `.env` files do, in the output folder.
+        let manifest = "# Written by tokenbatch from m.yml; do not edit.\n" + Self.manifest(products: Self.products)
+        try directory.write(manifest, to: "m.yml")
+        #expect(try tokenbatch(["apply", "m.yml", "--now", "2026-12-03T12:00:00Z", "--out-dir", "."], in: directory.url).status == 0)
+        let statePath = directory.url.appendingPathComponent(".tokenbatch-state.json")
+        var state = try JSONSerialization.jsonObject(with: Data(contentsOf: statePath)) as? [String: Any] ?? [:]
+        state["files"] = (state["files"] as? [String] ?? []) + ["m.yml"]
+        try JSONSerialization.data(withJSONObject: state).write(to: statePath)
+        let intoTheManifest = manifest.replacingOccurrences(of: "env/{product}.env", with: "m.yml/{product}.env")
+        try directory.write(intoTheManifest, to: "m.yml")
+
+        let result = try tokenbatch(
+            ["apply", "m.yml", "--now", "2026-12-03T12:00:00Z", "--out-dir", "."], in: directory.url)
+
+        #expect(result.status == 3, "stderr:\n\(result.standardError)")
+        #expect(result.standardError.contains("m.yml"))
+        #expect(try directory.read("m.yml") == intoTheManifest)
+    }
+
     @Test("plan --detailed-exitcode counts a deleted output file as a pending change")
     func fileOnlyChange() throws {
         let directory = try workspace()

@@ -74,6 +74,27 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: directory.url.appendingPathComponent("out/a/tokens.json").path))
     }
 
+    @Test(
+        "an output folder that is a link is refused however it is spelled",
+        arguments: ["out", "out/", "out/.", "out//", "./out/", "out/sub/..", "real/../out"])
+    func linkedOutputFolderSpellings(_ spelling: String) throws {
+        let directory = try workspace()
+        let elsewhere = directory.url.appendingPathComponent("elsewhere")
+        try FileManager.default.createDirectory(
+            at: elsewhere.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: directory.url.appendingPathComponent("real"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(
+            at: directory.url.appendingPathComponent("out"), withDestinationURL: elsewhere)
+        let before = try snapshot(of: directory.url)
+
+        let result = try apply(in: directory, outDir: spelling)
+
+        #expect(result.status == 3, "stderr:\n\(result.standardError)")
+        #expect(result.standardError.contains("it is a symbolic link"))
+        #expect(try snapshot(of: directory.url) == before)
+    }
+
     @Test("new folders of outputs appear whole, and a run that fails leaves no trace of them")
     func newFoldersAppearWhole() throws {
         let directory = try workspace()
