@@ -54,14 +54,20 @@ status=0
 for target in "${targets[@]}"; do
   dictionary=()
   [[ $target == FuzzManifest ]] && dictionary=(-dict=Fuzz/manifest.dict)
+  log="$artifacts/$target.log"
   echo "== $target for ${seconds}s"
-  if ! ".build/fuzz/release/$target" "$corpus/$target" "${dictionary[@]}" -max_total_time="$seconds" \
-      -max_len=65536 -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$artifacts/$target-" -print_final_stats=1 \
-      2>&1 | grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==|SUMMARY|.*deadly signal|Test unit written)'; then
-    :
-  fi
-  if ls "$artifacts/$target-"* >/dev/null 2>&1; then
-    echo "!! $target found a problem: $(ls "$artifacts/$target-"*)"
+  # The fuzzer's own status counts, not only what it leaves behind: one that cannot start
+  # writes no artifact either.
+  fuzzer_status=0
+  ".build/fuzz/release/$target" "$corpus/$target" "${dictionary[@]}" -max_total_time="$seconds" \
+    -max_len=65536 -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$artifacts/$target-" -print_final_stats=1 \
+    >"$log" 2>&1 || fuzzer_status=$?
+  grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==|SUMMARY|.*deadly signal|Test unit written)' \
+    "$log" || true
+  executed=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+  if ((fuzzer_status != 0)) || ls "$artifacts/$target-"* >/dev/null 2>&1 || [[ -z $executed || $executed == 0 ]]; then
+    echo "!! $target failed (status $fuzzer_status, ${executed:-no} executions); its output is in $log"
+    ls "$artifacts/$target-"* 2>/dev/null || tail -20 "$log"
     status=1
   fi
 done

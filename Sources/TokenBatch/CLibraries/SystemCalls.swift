@@ -28,6 +28,13 @@ public struct SystemError: Error, Sendable, CustomStringConvertible {
         SystemError(operation: "replace", path: path, code: EISDIR, explanation: "a folder is in the way")
     }
 
+    /// A file is larger than tokenbatch reads for its purpose.
+    static func tooLarge(_ path: String, limit: Int) -> SystemError {
+        let size =
+            limit % (1 << 20) == 0 ? "\(limit >> 20) MiB" : limit % 1024 == 0 ? "\(limit >> 10) KiB" : "\(limit) bytes"
+        return SystemError(operation: "read", path: path, code: EFBIG, explanation: "it is larger than the \(size) allowed")
+    }
+
     /// A link stands where tokenbatch must not follow one.
     static func symbolicLink(_ path: String) -> SystemError {
         SystemError(
@@ -201,7 +208,7 @@ enum SystemCalls {
                 operation: "read", path: path, code: EINVAL,
                 explanation: "it is \(fileKind(status.st_mode)), not a regular file")
         }
-        guard status.st_size <= limit else { throw SystemError(operation: "read", path: path, code: EFBIG) }
+        guard status.st_size <= limit else { throw SystemError.tooLarge(path, limit: limit) }
 
         return try readAll(descriptor, limit: limit, naming: path)
     }
@@ -239,7 +246,7 @@ enum SystemCalls {
             }
             if count == 0 { return content }
             content.append(contentsOf: chunk[0..<count])
-            if content.count > limit { throw SystemError(operation: "read", path: path, code: EFBIG) }
+            if content.count > limit { throw SystemError.tooLarge(path, limit: limit) }
         }
     }
 
@@ -338,8 +345,21 @@ enum SystemCalls {
 
     /// Creates one folder readable by the owner only; an existing folder is fine.
     static func createDirectory(_ path: String, mustBeNew: Bool = false) throws(SystemError) {
-        if mkdir(path, 0o700) != 0, mustBeNew || errno != EEXIST {
+        if mkdir(path, 0o700) == 0 {
+            try ownerOnly(path)
+        } else if mustBeNew || errno != EEXIST {
             throw SystemError(operation: "create the folder", path: path, code: errno)
+        }
+    }
+
+    /// Gives a folder just made exactly mode 0700: a umask such as 0277 would otherwise leave
+    /// the owner unable to write into it.
+    private static func ownerOnly(_ path: String) throws(SystemError) {
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard descriptor >= 0 else { throw SystemError(operation: "open the folder", path: path, code: errno) }
+        defer { close(descriptor) }
+        guard fchmod(descriptor, 0o700) == 0 else {
+            throw SystemError(operation: "set the permissions of", path: path, code: errno)
         }
     }
 
@@ -348,7 +368,9 @@ enum SystemCalls {
         var prefix = path.hasPrefix("/") ? "/" : ""
         for component in path.split(separator: "/") {
             prefix += component
-            if mkdir(prefix, 0o700) != 0, errno != EEXIST {
+            if mkdir(prefix, 0o700) == 0 {
+                try ownerOnly(prefix)
+            } else if errno != EEXIST {
                 throw SystemError(operation: "create the folder", path: prefix, code: errno)
             }
             guard isDirectory(prefix) else {

@@ -12,6 +12,10 @@ struct YAMLLoader {
 
         /// The longest scalar, in bytes; a manifest's longest value is an origin.
         static let scalarLength = 65_536
+
+        /// The longest anchor, alias or tag name, in bytes. Messages quote these names, so a
+        /// bound on them is a bound on the messages too.
+        static let nameLength = 1_024
     }
 
     private let file: String
@@ -96,6 +100,13 @@ struct YAMLLoader {
 
     private mutating func accept(_ event: YAMLEvent) throws(DiagnosticsError) {
         let location = self.location(event.start)
+        if (event.anchor?.utf8.count ?? 0) > Limits.nameLength || (event.tag?.utf8.count ?? 0) > Limits.nameLength {
+            throw DiagnosticsError([
+                Diagnostic(
+                    .yamlLimit, at: location, "an anchor, alias or tag is longer than \(Limits.nameLength) bytes",
+                    hint: "give it a short name, such as `&web` and `*web`")
+            ])
+        }
         switch event.kind {
         case .streamStart, .streamEnd, .documentEnd:
             return

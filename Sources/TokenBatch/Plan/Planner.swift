@@ -317,8 +317,19 @@ public struct Planner {
         return valid ? scopes : nil
     }
 
+    /// The most origins one token may carry: its `origin` claim travels in every request's
+    /// header, and a list this long already makes a token of tens of kilobytes.
+    static let maximumOrigins = 1_000
+
     private mutating func checkOrigins(_ setting: Located<[Located<String>]>?, product: Located<String>) -> [String]? {
         guard let setting else { return [] }
+        guard setting.value.count <= Self.maximumOrigins else {
+            report(
+                .yamlLimit, at: setting.location,
+                "product `\(product.value)` lists \(setting.value.count) origins, more than the \(Self.maximumOrigins) one token carries",
+                hint: "split the origins over several products, each with a token of its own")
+            return nil
+        }
         var origins: [String] = []
         var seen = Set<String>()
         var valid = true

@@ -110,6 +110,17 @@ struct YAMLLoaderTests {
         #expect(yamlProblems(yaml).map(\.rule) == [.yamlLimit])
     }
 
+    @Test(
+        "Anchor, alias and tag names longer than the bound are refused without being quoted",
+        arguments: ["x: &NAME 1\n", "a: &b 1\nx: *NAME\n", "x: !NAME 1\n"])
+    func longNames(_ template: String) {
+        let name = String(repeating: "n", count: YAMLLoader.Limits.nameLength + 1)
+        let problems = yamlProblems(template.replacingOccurrences(of: "NAME", with: name))
+
+        #expect(problems.map(\.rule) == [.yamlLimit])
+        #expect(problems.allSatisfy { !$0.message.contains(name) })
+    }
+
     @Test("Merge keys are reported, not applied")
     func mergeKey() {
         #expect(summary(yamlProblems("base: &b {a: 1}\nx:\n  <<: *b\n")) == ["m.yml:3:3 TB006"])

@@ -280,6 +280,23 @@ struct LargeManifestPlanningTests {
     }
 }
 
+extension LargeManifestPlanningTests {
+    @Test("A product may list 1,000 origins, and one more is refused at its `origins`")
+    func originBound() throws {
+        func manifest(origins count: Int) -> String {
+            let origins = (0..<count).map { "o\($0).example.com" }.joined(separator: ", ")
+            return replacing("    origins: [example.com, \"*.example.com\"]", with: "    origins: [\(origins)]")
+        }
+
+        let planned = try plan(manifest(origins: Planner.maximumOrigins)).get()
+        #expect(planned.tokens[0].origins.count == Planner.maximumOrigins)
+
+        let refused = problems(manifest(origins: Planner.maximumOrigins + 1))
+        #expect(refused.map(\.rule) == [.yamlLimit])
+        #expect(refused.first?.location?.line == 13)
+    }
+}
+
 struct OriginRuleTests {
     @Test(
         "Accepted origins",
