@@ -5,17 +5,22 @@ Usage: python3 bench/benchmark.py [--sizes 10,1000,100000] [--runs 3] [--alterna
 
 In one run it:
 - generates manifests of each size (JSON output only, and JSON plus one .env per product);
-- times `tokenbatch apply --force` on each (wall time, tokens per second, peak memory),
-  several runs, reporting the median;
-- measures the signing limit with `openssl speed -multi CORES ecdsap256`;
+- times `tokenbatch apply --force` on each (wall time, tokens per second, peak memory), and
+  `tokenbatch plan`, several runs, reporting the median time and the largest peak;
+- measures the signing limit with `openssl speed -multi CORES ecdsap256`, before and after
+  the runs, and divides by the higher of the two;
 - runs the same job with the reference alternatives in DIR (default ../shared/bench: a bash
   loop around `openssl dgst -sign`, PyJWT, Python `cryptography` in a process pool, Node's
   `crypto`), alternating with tokenbatch so that both see the same machine;
-- prints a Markdown table for docs/performance.md.
+- prints Markdown tables for docs/performance.md: the runs, and tokenbatch's peak memory
+  beside the size of what it wrote.
 
---folder chooses the file system the outputs go to (default: the system's temporary folder).
-Creating 100,000 small files on this machine's disk is slow and erratic; `--folder /dev/shm`
-measures the same work on tmpfs, where what remains is each tool's own cost per file.
+Each run writes into a folder of its own, and the folders of one size are deleted only after
+all of its runs: on ext4, creating files right after deleting 100,000 others is several times
+slower (the inode allocator steps over recently freed inodes), which would punish whichever
+tool runs next. --folder chooses the file system (default: the system's temporary folder);
+`--folder /dev/shm` measures the same work on tmpfs, where what remains is each tool's own
+cost per file.
 
 It builds tokenbatch in release mode and installs PyJWT and cryptography into
 .build/bench-venv when they are missing. The bash loop is run at 1,000 tokens at most: at
@@ -36,13 +41,18 @@ BINARY = os.path.join(ROOT, ".build/release/tokenbatch")
 
 
 def run(command, env=None, cwd=None):
-    """Runs `command`; returns (seconds, peak resident kilobytes) measured by GNU time."""
-    timed = ["/usr/bin/time", "-f", "%e %M"] + command
-    result = subprocess.run(timed, env=env, cwd=cwd, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise SystemExit(f"failed: {' '.join(command)}\n{result.stderr[-2000:]}")
-    seconds, kilobytes = result.stderr.strip().splitlines()[-1].split()
-    return float(seconds), int(kilobytes)
+    """Runs `command`; returns (seconds, peak resident kilobytes) of that process alone."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # wait4 gives this child's own resource use; getrusage(RUSAGE_CHILDREN) would give the
+    # largest of all children so far.
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    errors = process.stderr.read().decode(errors="replace")
+    process.stderr.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed: {' '.join(command)}\n{errors[-2000:]}")
+    return seconds, usage.ru_maxrss
 
 
 def manifest(size, env_files, key_path):
@@ -78,6 +88,13 @@ def openssl_speed(cores):
     raise SystemExit("could not read `openssl speed`'s result")
 
 
+def folder_size(path):
+    total = 0
+    for folder, _, names in os.walk(path):
+        total += sum(os.lstat(os.path.join(folder, name)).st_size for name in names)
+    return total
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10,1000,100000")
@@ -95,11 +112,11 @@ def main():
     key = os.path.join(work, "bench-test-key.p8")
     subprocess.run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key],
                    check=True)
+    os.chmod(key, 0o600)
 
-    limit = openssl_speed(cores)
-    print(f"openssl speed -multi {cores} ecdsap256: {limit:,.0f} signatures/s\n")
-    print("| tokens | outputs | tool | median s | tokens/s | peak MB | rate ÷ openssl speed | time ÷ tokenbatch's |")
-    print("| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    limit_before = openssl_speed(cores)
+    print(f"machine: {os.uname().nodename}, {cores} cores; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    print(f"openssl speed -multi {cores} ecdsap256 before the runs: {limit_before:,.0f} signatures/s\n")
 
     alternatives = {
         "bash + openssl": ["bash", os.path.join(args.alternatives, "a_bash_openssl.sh")],
@@ -107,32 +124,61 @@ def main():
         "Python cryptography, pool": [python, os.path.join(args.alternatives, "c_py_mp.py")],
         "Node crypto": ["node", os.path.join(args.alternatives, "d_node.js")],
     }
+    rows = []
+    memory = []
     for size in sizes:
         for env_files in (False, True):
             label = "JSON + .env" if env_files else "JSON"
             path = os.path.join(work, f"m{size}{'e' if env_files else ''}.yml")
             with open(path, "w") as handle:
                 handle.write(manifest(size, env_files, key))
-            results = {"tokenbatch": []}
+            outputs = os.path.join(work, f"out-{size}{'e' if env_files else ''}")
+            os.makedirs(outputs)
+            results = {"tokenbatch": [], "tokenbatch plan": []}
+            written = 0
             for attempt in range(args.runs):
-                out = os.path.join(work, "out")
-                shutil.rmtree(out, ignore_errors=True)
+                out = os.path.join(outputs, f"tokenbatch-{attempt}")
                 results["tokenbatch"].append(run([BINARY, "apply", path, "--out-dir", out, "--force"], cwd=work))
+                written = folder_size(out)
+                # As in a pull request: no earlier run in the folder to compare with.
+                unused = os.path.join(outputs, "never-applied")
+                results["tokenbatch plan"].append(run([BINARY, "plan", path, "--out-dir", unused], cwd=work))
                 for name, command in alternatives.items():
                     if name == "bash + openssl" and size > 1000:
                         continue
                     env = dict(os.environ, PYJWT_KEY="object")
                     if not env_files:
                         env["BENCH_NO_ENV"] = "1"
-                    shutil.rmtree(out, ignore_errors=True)
+                    out = os.path.join(outputs, f"{name.split()[0]}-{attempt}")
                     results.setdefault(name, []).append(run(command + [str(size), key, out], env=env))
-            ours = statistics.median(seconds for seconds, _ in results["tokenbatch"])
-            for name, samples in results.items():
-                seconds = statistics.median(sample[0] for sample in samples)
-                memory = max(sample[1] for sample in samples) / 1024
-                rate = size / seconds if seconds else float("inf")
-                print(f"| {size:,} | {label} | {name} | {seconds:.3f} | {rate:,.0f} | {memory:.0f} | "
-                      f"{rate / limit:.2f} | {seconds / ours:.1f} |")
+            shutil.rmtree(outputs)
+            rows.append((size, label, results))
+            peak = max(kilobytes for _, kilobytes in results["tokenbatch"])
+            memory.append((size, label, peak, written))
+
+    limit_after = openssl_speed(cores)
+    limit = max(limit_before, limit_after)
+    print(f"openssl speed -multi {cores} ecdsap256 after the runs: {limit_after:,.0f} signatures/s; "
+          f"ratios below use {limit:,.0f}\n")
+    print("| tokens | outputs | tool | median s | tokens/s | peak MB | rate ÷ openssl speed | time ÷ tokenbatch's |")
+    print("| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    for size, label, results in rows:
+        ours = statistics.median(seconds for seconds, _ in results["tokenbatch"])
+        for name, samples in results.items():
+            seconds = statistics.median(sample[0] for sample in samples)
+            peak = max(sample[1] for sample in samples) / 1024
+            rate = size / seconds if seconds else float("inf")
+            # `plan` signs nothing: only its time is worth comparing.
+            share = "" if name == "tokenbatch plan" else f"{rate / limit:.2f}"
+            print(f"| {size:,} | {label} | {name} | {seconds:.3f} | {rate:,.0f} | {peak:.0f} | "
+                  f"{share} | {seconds / ours:.2f} |")
+
+    print("\n| tokens | outputs | tokenbatch's peak MB | MB written | peak − first size's peak, per MB written |")
+    print("| ---: | --- | ---: | ---: | ---: |")
+    baseline = {label: peak for _, label, peak, _ in memory[:2]}
+    for size, label, peak, written in memory:
+        growth = (peak - baseline[label]) / 1024 / (written / 1e6) if written and size != sizes[0] else float("nan")
+        print(f"| {size:,} | {label} | {peak / 1024:.0f} | {written / 1e6:.1f} | {growth:.2f} |")
     shutil.rmtree(work, ignore_errors=True)
 
 
