@@ -136,3 +136,9 @@ func snapshot(of directory: URL) throws -> [String: String] {
     }
     return files
 }
+
+/// `snapshot(of:)` without `excluded`, a folder relative to `directory` that a run may change,
+/// to check that everything outside it is as it was.
+func snapshot(of directory: URL, excluding excluded: String) throws -> [String: String] {
+    try snapshot(of: directory).filter { path, _ in path != "/\(excluded)" && !path.hasPrefix("/\(excluded)/") }
+}
