@@ -156,6 +156,76 @@ import Testing
         #expect(try directory.read("out/b/web.env").contains("MAPS_TOKEN=eyJ"))
     }
 
+    @Test("a state file that is a link to a file elsewhere is replaced, and its target left alone")
+    func linkedStateFile() throws {
+        let directory = try workspace()
+        #expect(try apply(in: directory).status == 0)
+        try directory.write("precious\n", to: "elsewhere/precious.txt")
+        let state = directory.url.appendingPathComponent("out/.tokenbatch-state.json")
+        try FileManager.default.removeItem(at: state)
+        try FileManager.default.createSymbolicLink(
+            at: state, withDestinationURL: directory.url.appendingPathComponent("elsewhere/precious.txt"))
+        let before = try snapshot(of: directory.url, excluding: "out")
+
+        let result = try apply(in: directory, now: "2026-12-04T12:00:00Z")
+
+        // The link is read through, like a key file; what it leads to is no state, so the run
+        // warns and signs every token anew, as after a damaged state file.
+        #expect(result.status == 0, "stderr:\n\(result.standardError)")
+        #expect(
+            result.standardError.contains(
+                "warning[TB070]: the state of the previous run cannot be used: out/.tokenbatch-state.json is not JSON"),
+            "stderr:\n\(result.standardError)")
+        #expect(result.standardError.contains("create 1, keep 0"), "stderr:\n\(result.standardError)")
+
+        // The new state replaced the link itself; the file it led to is byte for byte as it was.
+        let stateType = try FileManager.default.attributesOfItem(atPath: state.path)[.type] as? FileAttributeType
+        #expect(stateType == .typeRegular)
+        #expect(try directory.read("out/.tokenbatch-state.json").contains("\"format\": \"tokenbatch.state\""))
+        #expect(try directory.read("elsewhere/precious.txt") == "precious\n")
+        #expect(try snapshot(of: directory.url, excluding: "out") == before)
+    }
+
+    @Test("links planted at the temporary names of a run are removed as leftovers, never followed")
+    func plantedTemporaryNames() throws {
+        let directory = try workspace()
+        #expect(try apply(in: directory).status == 0)
+        try directory.write("precious\n", to: "elsewhere/precious.txt")
+        let target = directory.url.appendingPathComponent("elsewhere/precious.txt")
+        // A run makes `a/tokens.json` as `a/.tokens.json.tokenbatch-PID-N.tmp`, N being the
+        // file's place in the run (0 to 2 here), and likewise the others. Its PID cannot be
+        // known beforehand, so the links carry PIDs of no live run: leftovers of a killed one.
+        let destinations = [("out/a", "tokens.json"), ("out/b", "web.env"), ("out", ".tokenbatch-state.json")]
+        var planted: [URL] = []
+        for processID in 99_990...99_992 {
+            for number in 0...2 {
+                for (folder, name) in destinations {
+                    let link = directory.url.appendingPathComponent(
+                        "\(folder)/.\(name).tokenbatch-\(processID)-\(number).tmp")
+                    try FileManager.default.createSymbolicLink(at: link, withDestinationURL: target)
+                    planted.append(link)
+                }
+            }
+        }
+        let before = try snapshot(of: directory.url, excluding: "out")
+
+        let result = try tokenbatch(
+            ["apply", "m.yml", "--now", "2026-12-04T12:00:00Z", "--out-dir", "out", "--force"], in: directory.url)
+
+        #expect(result.status == 0, "stderr:\n\(result.standardError)")
+        #expect(result.standardError.contains("3 written"), "stderr:\n\(result.standardError)")
+        for link in planted {
+            #expect(
+                (try? FileManager.default.destinationOfSymbolicLink(atPath: link.path)) == nil,
+                "\(link.lastPathComponent) is still there")
+        }
+        #expect(try directory.read("elsewhere/precious.txt") == "precious\n")
+        #expect(try snapshot(of: directory.url, excluding: "out") == before)
+        #expect(try directory.read("out/a/tokens.json").contains("\"product\": \"web\""))
+        let out = directory.url.appendingPathComponent("out")
+        #expect(try FileManager.default.subpathsOfDirectory(atPath: out.path).filter { $0.contains(".tmp") }.isEmpty)
+    }
+
     @Test("an output that would replace the key file or the manifest is refused, in plan and in apply")
     func outputOnInputs() throws {
         let onKey = Self.manifest.replacingOccurrences(of: "path: b/web.env", with: "path: keys/test-key.p8")
