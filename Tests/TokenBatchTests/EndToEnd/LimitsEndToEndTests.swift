@@ -233,7 +233,7 @@ import Testing
         #expect(result.status == 1)
         #expect(
             result.standardError.contains(
-                "m.yml:4:3: error[TB060]: key `prod`: cannot read ./keys/test-key.p8: File too large"),
+                "m.yml:4:3: error[TB060]: key `prod`: cannot read ./keys/test-key.p8: it is larger than the 64 KiB allowed"),
             "stderr:\n\(result.standardError)")
         #expect(try snapshot(of: directory.url) == before)
         #expect(!outputFolderExists(in: directory))
@@ -352,7 +352,7 @@ import Testing
             environment: ["PATH": "/usr/bin:/bin", "NO_COLOR": "1"], currentDirectory: directory.url, input: tooLarge)
 
         #expect(text.status == 1)
-        #expect(text.standardError == "tokenbatch: error: cannot read big-token.txt: File too large\n")
+        #expect(text.standardError == "tokenbatch: error: cannot read big-token.txt: it is larger than the 1 MiB allowed\n")
         #expect(text.standardOutput.isEmpty)
 
         // With `--format json` the refusal is a document on standard output, and standard
@@ -360,11 +360,11 @@ import Testing
         #expect(json.status == 1)
         #expect(json.standardError.isEmpty, "stderr:\n\(json.standardError)")
         let report = try JSONSerialization.jsonObject(with: json.standardOutputData) as? [String: Any]
-        #expect(report?["error"] as? String == "cannot read big-token.txt: File too large")
+        #expect(report?["error"] as? String == "cannot read big-token.txt: it is larger than the 1 MiB allowed")
         #expect(report?["input"] as? String == "big-token.txt")
 
         #expect(piped.status == 1)
-        #expect(piped.standardError.contains("cannot read standard input: File too large"))
+        #expect(piped.standardError.contains("cannot read standard input: it is larger than the 1 MiB allowed"))
 
         #expect(try snapshot(of: directory.url) == before)
     }
