@@ -195,10 +195,19 @@ final class FileReader {
 /// code besides the libyaml and libcrypto wrappers that handles C pointers.
 enum SystemCalls {
     /// The whole content of a regular file, refusing anything larger than `limit` bytes.
-    static func readFile(_ path: String, limit: Int) throws(SystemError) -> [UInt8] {
+    ///
+    /// - Parameter followingLinks: `false` refuses a file that is a symbolic link, as files
+    ///   inside the output folder are never read or written through one.
+    static func readFile(_ path: String, limit: Int, followingLinks: Bool = true) throws(SystemError) -> [UInt8] {
         // O_NONBLOCK: opening a FIFO must not wait for a writer; regular files ignore it.
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard descriptor >= 0 else { throw SystemError(operation: "open", path: path, code: errno) }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (followingLinks ? 0 : O_NOFOLLOW))
+        guard descriptor >= 0 else {
+            let code = errno
+            throw SystemError(
+                operation: "open", path: path, code: code,
+                explanation: code == ELOOP && !followingLinks
+                    ? "it is a symbolic link, which tokenbatch does not follow inside the output folder" : nil)
+        }
         defer { close(descriptor) }
 
         var status = stat()

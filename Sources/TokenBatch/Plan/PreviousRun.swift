@@ -40,7 +40,7 @@ public struct PreviousRun: Sendable {
         let path = "\(directory)/\(stateFileName)"
         let bytes: [UInt8]
         do {
-            bytes = try SystemCalls.readFile(path, limit: 1 << 30)
+            bytes = try SystemCalls.readFile(path, limit: 1 << 30, followingLinks: false)
         } catch {
             if error.isMissing { return PreviousRun() }
             throw ValueProblem("\(error)")

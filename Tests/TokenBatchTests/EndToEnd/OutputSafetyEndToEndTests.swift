@@ -156,25 +156,29 @@ import Testing
         #expect(try directory.read("out/b/web.env").contains("MAPS_TOKEN=eyJ"))
     }
 
-    @Test("a state file that is a link to a file elsewhere is replaced, and its target left alone")
+    @Test("a state file that is a link to a file elsewhere is not read, but replaced, and its target left alone")
     func linkedStateFile() throws {
         let directory = try workspace()
         #expect(try apply(in: directory).status == 0)
-        try directory.write("precious\n", to: "elsewhere/precious.txt")
+        // What the link leads to is a valid state: it must not be used all the same.
         let state = directory.url.appendingPathComponent("out/.tokenbatch-state.json")
-        try FileManager.default.removeItem(at: state)
+        try FileManager.default.createDirectory(
+            at: directory.url.appendingPathComponent("elsewhere"), withIntermediateDirectories: true)
+        try FileManager.default.moveItem(at: state, to: directory.url.appendingPathComponent("elsewhere/precious.txt"))
         try FileManager.default.createSymbolicLink(
             at: state, withDestinationURL: directory.url.appendingPathComponent("elsewhere/precious.txt"))
         let before = try snapshot(of: directory.url, excluding: "out")
+        let precious = try directory.read("elsewhere/precious.txt")
 
         let result = try apply(in: directory, now: "2026-12-04T12:00:00Z")
 
-        // The link is read through, like a key file; what it leads to is no state, so the run
-        // warns and signs every token anew, as after a damaged state file.
+        // Files inside the output folder are never read through a link; without a state, the
+        // run warns and signs every token anew, as after a damaged state file.
         #expect(result.status == 0, "stderr:\n\(result.standardError)")
         #expect(
             result.standardError.contains(
-                "warning[TB070]: the state of the previous run cannot be used: out/.tokenbatch-state.json is not JSON"),
+                "warning[TB070]: the state of the previous run cannot be used: cannot open out/.tokenbatch-state.json: "
+                    + "it is a symbolic link"),
             "stderr:\n\(result.standardError)")
         #expect(result.standardError.contains("create 1, keep 0"), "stderr:\n\(result.standardError)")
 
@@ -182,7 +186,7 @@ import Testing
         let stateType = try FileManager.default.attributesOfItem(atPath: state.path)[.type] as? FileAttributeType
         #expect(stateType == .typeRegular)
         #expect(try directory.read("out/.tokenbatch-state.json").contains("\"format\": \"tokenbatch.state\""))
-        #expect(try directory.read("elsewhere/precious.txt") == "precious\n")
+        #expect(try directory.read("elsewhere/precious.txt") == precious)
         #expect(try snapshot(of: directory.url, excluding: "out") == before)
     }
 
