@@ -26,9 +26,10 @@ mkdir -p "$corpus/FuzzManifest" "$corpus/FuzzKey" "$corpus/FuzzToken" "$artifact
 seed_scratch=$(mktemp -d)
 trap 'rm -rf "$seed_scratch"' EXIT
 
-# Seeds: every fixture manifest, the example, keys in each accepted and refused form, and
+# Seeds: every fixture manifest, the valid manifests in Fuzz/seeds (one per way of writing
+# YAML that a manifest may use), the example, keys in each accepted and refused form, and
 # tokens from a real apply and from the Wycheproof JWS vectors.
-cp Tests/fixtures/diagnostics/*.yml manifests/example.yml "$corpus/FuzzManifest/"
+cp Tests/fixtures/diagnostics/*.yml Fuzz/seeds/manifest/*.yml manifests/example.yml "$corpus/FuzzManifest/"
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$seed_scratch/fuzz-test-key.p8" 2>/dev/null
 openssl ec -in "$seed_scratch/fuzz-test-key.p8" -out "$corpus/FuzzKey/sec1" 2>/dev/null
 openssl pkey -in "$seed_scratch/fuzz-test-key.p8" -pubout -out "$corpus/FuzzKey/public" 2>/dev/null

@@ -32,7 +32,8 @@ public struct SystemError: Error, Sendable, CustomStringConvertible {
     static func tooLarge(_ path: String, limit: Int) -> SystemError {
         let size =
             limit % (1 << 20) == 0 ? "\(limit >> 20) MiB" : limit % 1024 == 0 ? "\(limit >> 10) KiB" : "\(limit) bytes"
-        return SystemError(operation: "read", path: path, code: EFBIG, explanation: "it is larger than the \(size) allowed")
+        return SystemError(
+            operation: "read", path: path, code: EFBIG, explanation: "it is larger than the \(size) allowed")
     }
 
     /// A link stands where tokenbatch must not follow one.

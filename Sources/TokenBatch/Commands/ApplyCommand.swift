@@ -29,7 +29,9 @@ struct ApplyCommand {
         let lock: FileLock
         do {
             // A link planted in place of the output folder would send every token elsewhere.
-            if let link = OutputSafety.linkReachingOutputFolder(directory) { throw SystemError.outputFolderIsLink(link) }
+            if let link = OutputSafety.linkReachingOutputFolder(directory) {
+                throw SystemError.outputFolderIsLink(link)
+            }
             try SystemCalls.createDirectories(directory)
             lock = try SystemCalls.lockDirectory(directory)
         } catch {

@@ -42,7 +42,8 @@ struct JSONWriter {
         // early lets the compiler test many at once, and the clean text is then copied whole.
         var escapes: UInt8 = 0
         for byte in text {
-            escapes |= (byte < 0x20 ? 1 : 0) | (byte == UInt8(ascii: "\"") ? 1 : 0) | (byte == UInt8(ascii: "\\") ? 1 : 0)
+            escapes |=
+                (byte < 0x20 ? 1 : 0) | (byte == UInt8(ascii: "\"") ? 1 : 0) | (byte == UInt8(ascii: "\\") ? 1 : 0)
         }
         if escapes != 0 {
             for byte in text { appendEscaped(byte) }

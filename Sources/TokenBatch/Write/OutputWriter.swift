@@ -90,7 +90,8 @@ enum OutputWriter {
         // before any temporary file exists, it leaves even the folders' times unchanged.
         let jobs = SystemCalls.processorCount()
         let existing = ParallelLoop.map(files.count, jobs: jobs) { number in
-            newFolders.staged(files[number].path) == nil ? SystemCalls.status(of: "\(directory)/\(files[number].path)") : nil
+            newFolders.staged(files[number].path) == nil
+                ? SystemCalls.status(of: "\(directory)/\(files[number].path)") : nil
         }
         if let blocked = files.indices.first(where: { existing[$0]?.kind == .directory }) {
             discardNewFolders()

@@ -140,3 +140,30 @@ import Testing
         #expect(result.standardError.hasSuffix("10 errors, 0 warnings\n"))
     }
 }
+
+/// The fuzzer's seed manifests in `Fuzz/seeds/manifest` must stay valid: a seed that fails to
+/// load teaches the fuzzer only the error path.
+struct FuzzSeedTests {
+    static let folder = packageRoot.appendingPathComponent("Fuzz/seeds/manifest")
+
+    static var seedNames: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".yml") }
+            .sorted()
+    }
+
+    @Test("every seed manifest plans without an error", arguments: seedNames)
+    func seedPlans(_ name: String) throws {
+        let bytes = Array(try Data(contentsOf: Self.folder.appendingPathComponent(name)))
+        let planned = Result { () throws(DiagnosticsError) -> Plan in
+            let loaded = try ManifestLoader.load(bytes: bytes, file: name)
+            return try Planner.plan(loaded.manifest, at: UnixTime(seconds: 1_800_000_000), problems: loaded.problems)
+        }
+
+        #expect(throws: Never.self) { try planned.get() }
+    }
+
+    // An empty or misplaced folder would make the test above pass with no cases at all.
+    @Test func seedsArePresent() {
+        #expect(Self.seedNames.count >= 6)
+    }
+}

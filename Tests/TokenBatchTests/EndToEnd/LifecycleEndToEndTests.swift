@@ -286,7 +286,9 @@ import Testing
         // A manifest that starts as tokenbatch's own `.env` files do, in the output folder.
         let manifest = "# Written by tokenbatch from m.yml; do not edit.\n" + Self.manifest(products: Self.products)
         try directory.write(manifest, to: "m.yml")
-        #expect(try tokenbatch(["apply", "m.yml", "--now", "2026-12-03T12:00:00Z", "--out-dir", "."], in: directory.url).status == 0)
+        #expect(
+            try tokenbatch(["apply", "m.yml", "--now", "2026-12-03T12:00:00Z", "--out-dir", "."], in: directory.url)
+                .status == 0)
         let statePath = directory.url.appendingPathComponent(".tokenbatch-state.json")
         var state = try JSONSerialization.jsonObject(with: Data(contentsOf: statePath)) as? [String: Any] ?? [:]
         state["files"] = (state["files"] as? [String] ?? []) + ["m.yml"]

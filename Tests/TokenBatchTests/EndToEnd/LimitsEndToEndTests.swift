@@ -43,7 +43,9 @@ import Testing
 
         for result in results {
             #expect(result.status == 1, "stderr:\n\(result.standardError)")
-            #expect(result.standardError.contains("error[TB015]: cannot read huge.yml: it is larger than the 64 MiB allowed"))
+            #expect(
+                result.standardError.contains(
+                    "error[TB015]: cannot read huge.yml: it is larger than the 64 MiB allowed"))
         }
         #expect(try snapshot(of: directory.url) == before)
         #expect(!outputFolderExists(in: directory))
@@ -146,7 +148,8 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere.path).isEmpty)
     }
 
-    @Test("written files and folders get exactly their mode whatever the umask", arguments: ["000", "077", "022", "277"])
+    @Test(
+        "written files and folders get exactly their mode whatever the umask", arguments: ["000", "077", "022", "277"])
     func umask(_ mask: String) throws {
         let directory = try TemporaryDirectory()
         try makeTestKey(at: directory.url.appendingPathComponent("keys/test-key.p8"))
@@ -233,7 +236,8 @@ import Testing
         #expect(result.status == 1)
         #expect(
             result.standardError.contains(
-                "m.yml:4:3: error[TB060]: key `prod`: cannot read ./keys/test-key.p8: it is larger than the 64 KiB allowed"),
+                "m.yml:4:3: error[TB060]: key `prod`: cannot read ./keys/test-key.p8: it is larger than the 64 KiB allowed"
+            ),
             "stderr:\n\(result.standardError)")
         #expect(try snapshot(of: directory.url) == before)
         #expect(!outputFolderExists(in: directory))
@@ -352,7 +356,8 @@ import Testing
             environment: ["PATH": "/usr/bin:/bin", "NO_COLOR": "1"], currentDirectory: directory.url, input: tooLarge)
 
         #expect(text.status == 1)
-        #expect(text.standardError == "tokenbatch: error: cannot read big-token.txt: it is larger than the 1 MiB allowed\n")
+        #expect(
+            text.standardError == "tokenbatch: error: cannot read big-token.txt: it is larger than the 1 MiB allowed\n")
         #expect(text.standardOutput.isEmpty)
 
         // With `--format json` the refusal is a document on standard output, and standard

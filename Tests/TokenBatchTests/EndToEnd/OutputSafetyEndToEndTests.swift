@@ -126,7 +126,8 @@ import Testing
         let leftover = out.appendingPathComponent(".b.tokenbatch-99999-folder.tmp")
         try FileManager.default.createDirectory(
             at: leftover.appendingPathComponent("deeper"), withIntermediateDirectories: true)
-        try "MAPS_TOKEN=stale\n".write(to: leftover.appendingPathComponent("web.env"), atomically: false, encoding: .utf8)
+        try "MAPS_TOKEN=stale\n".write(
+            to: leftover.appendingPathComponent("web.env"), atomically: false, encoding: .utf8)
         try directory.write("precious\n", to: "elsewhere/precious.txt")
         try FileManager.default.createSymbolicLink(
             at: out.appendingPathComponent(".a.tokenbatch-99998-folder.tmp"),
@@ -135,7 +136,10 @@ import Testing
         let result = try apply(in: directory)
 
         #expect(result.status == 0, "stderr:\n\(result.standardError)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted() == [".tokenbatch-state.json", "a", "b"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: out.path).sorted() == [
+                ".tokenbatch-state.json", "a", "b",
+            ])
         #expect(try directory.read("elsewhere/precious.txt") == "precious\n")
         #expect(try directory.read("out/b/web.env").contains("MAPS_TOKEN=eyJ"))
     }
