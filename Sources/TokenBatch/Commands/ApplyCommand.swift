@@ -113,13 +113,12 @@ struct ApplyCommand {
         let milliseconds = Int((seconds * 1000).rounded())
         var text = style.bold("Applied \(plan.manifestFile) in \(milliseconds) ms: \(counts)") + "\n"
 
-        let expiries = Dictionary(
-            plan.tokens.map { ($0.product, $0.expiresAt) }, uniquingKeysWith: { first, _ in first })
         let listed = changes.changes.prefix(Self.summaryLimit)
         let width = listed.map(\.product.count).max() ?? 0
-        for change in listed {
+        for (position, change) in listed.enumerated() {
             let name = change.product + String(repeating: " ", count: width - change.product.count)
-            let expiry = expiries[change.product].map { "  expires \($0.rfc3339)" } ?? ""
+            // The first changes are the plan's tokens in order; removals follow and expire nothing.
+            let expiry = position < plan.tokens.count ? "  expires \(plan.tokens[position].expiresAt.rfc3339)" : ""
             text += "  \(change.action.rawValue.padding(6))  \(name)\(expiry)  (\(change.reason))\n"
         }
         if changes.changes.count > listed.count {

@@ -118,21 +118,35 @@ struct ManifestDecoder {
             return []
         }
 
-        return pairs.compactMap { pair in
-            if pair.value.isNull {
-                report(
-                    .missingKey, at: pair.key.location, "product `\(pair.key.value)` has no settings",
-                    hint: "give it at least `scopes:`, such as `scopes: [server_api]`")
-                return nil
-            }
-            let settings = settings(pair.value, describedAs: "product `\(pair.key.value)`")
-            return ProductDefinition(name: pair.key, settings: settings)
+        // Products are independent of each other: a large manifest decodes them on every
+        // core, each chunk with a decoder of its own, joined again in manifest order.
+        let chunks = ParallelLoop.chunks(pairs.count, minimumChunk: Self.productsPerChunk) { range in
+            var decoder = ManifestDecoder()
+            let products = pairs[range].compactMap { decoder.product($0) }
+            return (products, decoder.diagnostics)
         }
+        for (_, diagnostics) in chunks { self.diagnostics += diagnostics }
+        return ParallelLoop.joined(chunks.map(\.0))
     }
 
-    private mutating func settings(_ node: YAMLNode, describedAs context: String) -> ProductSettings {
+    /// Below twice this many products, decoding stays on one thread.
+    static let productsPerChunk = 2_000
+
+    private mutating func product(_ pair: YAMLNode.Pair) -> ProductDefinition? {
+        if pair.value.isNull {
+            report(
+                .missingKey, at: pair.key.location, "product `\(pair.key.value)` has no settings",
+                hint: "give it at least `scopes:`, such as `scopes: [server_api]`")
+            return nil
+        }
+        let settings = settings(pair.value, describedAs: "product `\(pair.key.value)`")
+        return ProductDefinition(name: pair.key, settings: settings)
+    }
+
+    private mutating func settings(_ node: YAMLNode, describedAs context: @autoclosure () -> String) -> ProductSettings
+    {
         var settings = ProductSettings()
-        guard let fields = fields(of: node, describedAs: context, known: ProductSettings.fieldNames) else {
+        guard let fields = fields(of: node, describedAs: context(), known: ProductSettings.fieldNames) else {
             return settings
         }
         settings.key = fields["key"].flatMap { text($0.value) }
@@ -192,11 +206,14 @@ struct ManifestDecoder {
     // MARK: - Structure
 
     /// The pairs of a mapping, or `nil` after reporting that the node is something else.
-    private mutating func mapping(_ node: YAMLNode, describedAs context: String, example: String) -> [YAMLNode.Pair]? {
+    /// `context` and `example` are only built for the message: this runs for every product.
+    private mutating func mapping(
+        _ node: YAMLNode, describedAs context: @autoclosure () -> String, example: @autoclosure () -> String
+    ) -> [YAMLNode.Pair]? {
         guard case .mapping(let pairs) = node.content else {
             report(
-                .wrongType, at: node.location, "\(context) must be a mapping, but it is \(node.kindDescription)",
-                hint: "write it as `name: value` lines, for example:\n\(example)")
+                .wrongType, at: node.location, "\(context()) must be a mapping, but it is \(node.kindDescription)",
+                hint: "write it as `name: value` lines, for example:\n\(example())")
             return nil
         }
         return pairs
@@ -204,9 +221,9 @@ struct ManifestDecoder {
 
     /// The fields of a mapping by key, after reporting every key that is not in `known`.
     private mutating func fields(
-        of node: YAMLNode, describedAs context: String, known: [String]
+        of node: YAMLNode, describedAs context: @autoclosure () -> String, known: [String]
     ) -> KnownFields? {
-        guard let pairs = mapping(node, describedAs: context, example: "\(known[0]): …") else { return nil }
+        guard let pairs = mapping(node, describedAs: context(), example: "\(known[0]): …") else { return nil }
 
         var fields = KnownFields()
         for pair in pairs {
@@ -217,7 +234,7 @@ struct ManifestDecoder {
                 let hint =
                     NearestName.suggestion(for: key, among: known).map { "did you mean `\($0)`?" }
                     ?? "the keys allowed here are " + known.map { "`\($0)`" }.joined(separator: ", ")
-                report(.unknownKey, at: pair.key.location, "unknown key `\(key)` in \(context)", hint: hint)
+                report(.unknownKey, at: pair.key.location, "unknown key `\(key)` in \(context())", hint: hint)
             }
         }
         return fields

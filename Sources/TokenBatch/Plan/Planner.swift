@@ -2,7 +2,7 @@
 ///
 /// The planner never stops at the first problem: it checks everything that is present and
 /// fails once, with every error and warning it found.
-public struct Planner {
+public struct Planner: Sendable {
     /// The four values Apple's `scope` claim accepts.
     public static let scopes = ["embed_api", "mapkit_js", "server_api", "web_snapshots"]
 
@@ -67,20 +67,13 @@ public struct Planner {
                 hint: "keep one of the two")
         }
         let keys = checkKeys()
-        var tokens: [TokenSpec] = []
-        var usedKeys = Set<Int>()
-        checkProductNames()
         if manifest.listsNoProducts {
             report(
                 .noProducts, at: manifest.start, "the manifest lists no products",
                 hint: "add a product under `products:`")
         }
-        for product in manifest.products {
-            if let token = resolve(product, keys: keys) {
-                tokens.append(token)
-                usedKeys.insert(token.keyIndex)
-            }
-        }
+        var tokens = resolveProducts(keys: keys)
+        let usedKeys = Set(tokens.map(\.keyIndex))
         reportUnusedKeys(keys, used: usedKeys)
         let files = planFiles(for: tokens)
 
@@ -99,7 +92,7 @@ public struct Planner {
     // MARK: - Keys
 
     /// A key with everything the products need from it, or what is missing.
-    private struct CheckedKey {
+    private struct CheckedKey: Sendable {
         var definition: KeyDefinition
         var planned: PlannedKey
     }
@@ -182,12 +175,31 @@ public struct Planner {
 
     // MARK: - Products
 
-    private mutating func checkProductNames() {
-        for product in manifest.products {
-            if let problem = Identifiers.checkName(product.name.value, what: "product") {
-                report(.productName, at: product.name.location, problem)
+    /// Below twice this many products, planning stays on one thread.
+    static let productsPerChunk = 2_000
+
+    /// The token of every product that has one, in manifest order.
+    ///
+    /// Products are independent of each other: a large manifest is planned on every core, each
+    /// chunk by a copy of this planner that collects its own problems.
+    private mutating func resolveProducts(keys: [CheckedKey]) -> [TokenSpec] {
+        let products = manifest.products
+        let planner = self
+        let chunks = ParallelLoop.chunks(products.count, minimumChunk: Self.productsPerChunk) { range in
+            var chunkPlanner = planner
+            chunkPlanner.diagnostics = []
+            var tokens: [TokenSpec] = []
+            tokens.reserveCapacity(range.count)
+            for product in products[range] {
+                if let problem = Identifiers.checkName(product.name.value, what: "product") {
+                    chunkPlanner.report(.productName, at: product.name.location, problem)
+                }
+                if let token = chunkPlanner.resolve(product, keys: keys) { tokens.append(token) }
             }
+            return (tokens, chunkPlanner.diagnostics)
         }
+        for (_, problems) in chunks { diagnostics += problems }
+        return ParallelLoop.joined(chunks.map(\.0))
     }
 
     /// The product's token, with defaults applied, or `nil` after reporting why it has none.

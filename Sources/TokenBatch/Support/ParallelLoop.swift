@@ -80,6 +80,41 @@ enum ParallelLoop {
     }
 }
 
+extension ParallelLoop {
+    /// `transform(range)` for contiguous ranges that together cover `0..<count`, in order.
+    ///
+    /// For work that is cheap per index but keeps state along the way (a list of problems,
+    /// say): each range gets a fresh state in `transform`, and the caller joins the results.
+    /// Below `2 * minimumChunk` indices, or with one core, it is one call on this thread.
+    static func chunks<Result: Sendable>(
+        _ count: Int, minimumChunk: Int, _ transform: @Sendable (Range<Int>) -> Result
+    ) -> [Result] {
+        let threads = SystemCalls.processorCount()
+        guard threads > 1, count >= 2 * minimumChunk else { return [transform(0..<count)] }
+
+        // A few chunks per thread, so that a thread slowed by the other work of the machine
+        // does not hold the rest up.
+        let chunkCount = min(threads * 4, count / minimumChunk)
+        let ranges = (0..<chunkCount).map { chunk in
+            (count * chunk / chunkCount)..<(count * (chunk + 1) / chunkCount)
+        }
+        return map(chunkCount, jobs: threads) { chunk in transform(ranges[chunk]) }
+    }
+
+    /// The chunks' elements in one array, each chunk freed as soon as it is copied, so that
+    /// the peak is one copy and a chunk rather than two copies.
+    static func joined<Element>(_ chunks: consuming [[Element]]) -> [Element] {
+        if chunks.count == 1 { return chunks[0] }
+        var all: [Element] = []
+        all.reserveCapacity(chunks.reduce(0) { $0 + $1.count })
+        for index in chunks.indices {
+            all += chunks[index]
+            chunks[index] = []
+        }
+        return all
+    }
+}
+
 /// What one thread of a `ParallelLoop` made: touched by that thread only until the loop ends,
 /// then read by the caller.
 private final class ThreadResults<Result, Failure: Error>: @unchecked Sendable {
