@@ -106,6 +106,46 @@ import Testing
         #expect(!outputFolderExists(in: directory))
     }
 
+    @Test("an anchor name longer than 1,024 bytes is refused at its place")
+    func longAnchorName() throws {
+        let name = String(repeating: "n", count: 1_025)
+        let anchored = validManifest.replacingOccurrences(of: "lifetime: 30d", with: "lifetime: &\(name) 30d")
+        let directory = try workspace(manifest: anchored)
+        let before = try snapshot(of: directory.url)
+
+        let results = try planAndApply(in: directory)
+
+        for result in results {
+            #expect(result.status == 1, "stderr:\n\(result.standardError)")
+            #expect(
+                result.standardError.contains(
+                    "m.yml:9:13: error[TB007]: an anchor, alias or tag is longer than 1024 bytes"))
+        }
+        #expect(try snapshot(of: directory.url) == before)
+        #expect(!outputFolderExists(in: directory))
+    }
+
+    @Test("a product with more than 1,000 origins is refused at its `origins`")
+    func originCount() throws {
+        let origins = (0...1_000).map { "o\($0).example.com" }.joined(separator: ", ")
+        let crowded = validManifest.replacingOccurrences(
+            of: "origins: [example.com, \"*.example.com\"]", with: "origins: [\(origins)]")
+        let directory = try workspace(manifest: crowded)
+        let before = try snapshot(of: directory.url)
+
+        let results = try planAndApply(in: directory)
+
+        for result in results {
+            #expect(result.status == 1, "stderr:\n\(result.standardError)")
+            #expect(
+                result.standardError.contains(
+                    "m.yml:13:14: error[TB007]: product `web` lists 1001 origins, more than the 1000 one token carries")
+            )
+        }
+        #expect(try snapshot(of: directory.url) == before)
+        #expect(!outputFolderExists(in: directory))
+    }
+
     @Test("more than a million products are refused at `products`, before any is decoded")
     func productCount() throws {
         // Flow style keeps the file small: one million and one products in about 10 MB.
