@@ -193,7 +193,10 @@ import Testing
     func umask(_ mask: String) throws {
         let directory = try TemporaryDirectory()
         try makeTestKey(at: directory.url.appendingPathComponent("keys/test-key.p8"))
-        try directory.write(validManifest, to: "m.yml")
+        // The .env files are 0640, which a umask of 077 would narrow and one of 022 would not.
+        let manifest = validManifest.replacingOccurrences(
+            of: "    path: \"{product}.env\"\n", with: "    path: \"{product}.env\"\n    mode: \"0640\"\n")
+        try directory.write(manifest, to: "m.yml")
         let binary = try tokenbatchBinary
 
         let result = try runProcess(
@@ -201,10 +204,11 @@ import Testing
             environment: ["PATH": "/usr/bin:/bin"], currentDirectory: directory.url)
 
         #expect(result.status == 0, "stderr:\n\(result.standardError)")
-        for file in ["tokens.json", "web.env", "api.env", ".tokenbatch-state.json"] {
+        let modes = ["tokens.json": 0o600, "web.env": 0o640, "api.env": 0o640, ".tokenbatch-state.json": 0o600]
+        for (file, mode) in modes {
             let attributes = try FileManager.default.attributesOfItem(
                 atPath: directory.url.appendingPathComponent("out/\(file)").path)
-            #expect((attributes[.posixPermissions] as? Int) == 0o600, "\(file) with umask \(mask)")
+            #expect((attributes[.posixPermissions] as? Int) == mode, "\(file) with umask \(mask)")
         }
         // 0700 exactly: a umask of 0277 must not leave the owner unable to write into the folder.
         let folder = try FileManager.default.attributesOfItem(atPath: directory.url.appendingPathComponent("out").path)
