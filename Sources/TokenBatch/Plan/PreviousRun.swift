@@ -46,7 +46,10 @@ public struct PreviousRun: Sendable {
             throw ValueProblem("\(error)")
         }
         do {
-            return try parse(JSONParser.parse(bytes))
+            // Token entries are read one at a time as the parser meets them.
+            let entries = TokenEntries()
+            let document = try JSONParser.parse(bytes, streamingElementsOf: "tokens") { entries.add($0) }
+            return try parse(document, entries: entries)
         } catch let failure as JSONParser.Failure {
             throw ValueProblem("\(path) is not JSON: \(failure.message) at byte \(failure.offset)")
         } catch {
@@ -54,7 +57,23 @@ public struct PreviousRun: Sendable {
         }
     }
 
-    private static func parse(_ document: JSONValue) throws -> PreviousRun {
+    /// The `tokens` of a state file, read entry by entry; the first problem stops the reading.
+    private final class TokenEntries {
+        var tokens: [String: Token] = [:]
+        var problem: ValueProblem?
+
+        func add(_ entry: JSONValue) {
+            guard problem == nil else { return }
+            do {
+                let token = try PreviousRun.token(from: entry)
+                tokens[token.product] = token
+            } catch {
+                problem = error
+            }
+        }
+    }
+
+    private static func parse(_ document: JSONValue, entries: TokenEntries) throws -> PreviousRun {
         guard document["format"]?.stringValue == "tokenbatch.state" else {
             throw ValueProblem("not a tokenbatch state file")
         }
@@ -62,29 +81,37 @@ public struct PreviousRun: Sendable {
             throw ValueProblem(
                 "state file version \(document["version"].map { "\($0)" } ?? "missing") is not \(formatVersion)")
         }
-        var run = PreviousRun()
-        guard case .array(let tokens)? = document["tokens"], case .array(let files)? = document["files"] else {
+        // tokenbatch never repeats a member; a repeated `tokens` would have been read twice.
+        if let repeated = document.repeatedNames.first {
+            throw ValueProblem("the state file has `\(repeated)` more than once")
+        }
+        guard case .array? = document["tokens"], case .array(let files)? = document["files"] else {
             throw ValueProblem("the state file has no `tokens` or `files` list")
         }
-        for entry in tokens {
-            guard let product = entry["product"]?.stringValue, let keyName = entry["key"]?.stringValue,
-                let keyID = entry["kid"]?.stringValue, let thumbprint = entry["key_thumbprint"]?.stringValue,
-                let issuer = entry["iss"]?.stringValue, let scope = entry["scope"]?.stringValue,
-                let issuedAt = entry["issued_at"]?.integerValue, let expiresAt = entry["expires_at"]?.integerValue,
-                case .bool(let fixed)? = entry["fixed_expiry"], let token = entry["token"]?.stringValue
-            else {
-                throw ValueProblem("a token entry of the state file is incomplete")
-            }
-            let validTimes = 0...UnixTime.latest.seconds
-            guard validTimes.contains(issuedAt), validTimes.contains(expiresAt), expiresAt > issuedAt else {
-                throw ValueProblem("the times of product `\(product)` in the state file are impossible")
-            }
-            run.tokens[product] = Token(
-                product: product, keyName: keyName, keyID: keyID, keyThumbprint: thumbprint, issuer: issuer,
-                scope: scope, origin: entry["origin"]?.stringValue, issuedAt: UnixTime(seconds: issuedAt),
-                expiresAt: UnixTime(seconds: expiresAt), hasFixedExpiry: fixed, token: token)
-        }
+        if let problem = entries.problem { throw problem }
+
+        var run = PreviousRun()
+        run.tokens = entries.tokens
         run.files = files.compactMap(\.stringValue)
         return run
+    }
+
+    private static func token(from entry: JSONValue) throws(ValueProblem) -> Token {
+        guard let product = entry["product"]?.stringValue, let keyName = entry["key"]?.stringValue,
+            let keyID = entry["kid"]?.stringValue, let thumbprint = entry["key_thumbprint"]?.stringValue,
+            let issuer = entry["iss"]?.stringValue, let scope = entry["scope"]?.stringValue,
+            let issuedAt = entry["issued_at"]?.integerValue, let expiresAt = entry["expires_at"]?.integerValue,
+            case .bool(let fixed)? = entry["fixed_expiry"], let token = entry["token"]?.stringValue
+        else {
+            throw ValueProblem("a token entry of the state file is incomplete")
+        }
+        let validTimes = 0...UnixTime.latest.seconds
+        guard validTimes.contains(issuedAt), validTimes.contains(expiresAt), expiresAt > issuedAt else {
+            throw ValueProblem("the times of product `\(product)` in the state file are impossible")
+        }
+        return Token(
+            product: product, keyName: keyName, keyID: keyID, keyThumbprint: thumbprint, issuer: issuer,
+            scope: scope, origin: entry["origin"]?.stringValue, issuedAt: UnixTime(seconds: issuedAt),
+            expiresAt: UnixTime(seconds: expiresAt), hasFixedExpiry: fixed, token: token)
     }
 }

@@ -48,6 +48,30 @@ struct JSONParserTests {
         #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Array(text.utf8)) }
     }
 
+    @Test("A streamed array hands over its elements in order and is left empty; deeper namesakes are not streamed")
+    func streamedArray() throws {
+        let json = #"{"tokens":[{"p":"a","tokens":[1]},{"p":"b"},3],"files":["x"],"inner":{"tokens":[2]}}"#
+        var streamed: [JSONValue] = []
+        let document = try JSONParser.parse(Array(json.utf8), streamingElementsOf: "tokens") { streamed.append($0) }
+
+        #expect(streamed.count == 3)
+        #expect(streamed[0]["p"] == .string("a"))
+        #expect(streamed[0]["tokens"] == .array([.number("1")]))
+        #expect(streamed[2] == .number("3"))
+        #expect(document["tokens"] == .array([]))
+        #expect(document["files"] == .array([.string("x")]))
+        #expect(document["inner"]?["tokens"] == .array([.number("2")]))
+    }
+
+    @Test(
+        "Streaming refuses malformed JSON as the whole parse does",
+        arguments: [#"{"tokens":[1,]}"#, #"{"tokens":[1] x"#])
+    func streamedMalformed(text: String) {
+        #expect(throws: JSONParser.Failure.self) {
+            try JSONParser.parse(Array(text.utf8), streamingElementsOf: "tokens") { _ in }
+        }
+    }
+
     @Test("Nesting beyond the limit is refused without exhausting the stack")
     func deepNestingIsRefused() {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
