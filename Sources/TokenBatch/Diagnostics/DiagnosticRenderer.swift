@@ -2,8 +2,20 @@
 /// line, a caret under the column, and the hint.
 struct DiagnosticRenderer {
     /// The text of each file diagnostics may point into, by the name used in their locations.
-    var sources: [String: [UInt8]]
-    var style: TextStyle
+    let sources: [String: [UInt8]]
+    let style: TextStyle
+
+    /// Where each line of each source starts, found once: a manifest of 50,000 products may
+    /// have as many diagnostics, and searching from the top for each took minutes.
+    private let lineStarts: [String: [Int]]
+
+    init(sources: [String: [UInt8]], style: TextStyle) {
+        self.sources = sources
+        self.style = style
+        lineStarts = sources.mapValues { bytes in
+            [bytes.startIndex] + bytes.indices.lazy.filter { bytes[$0] == UInt8(ascii: "\n") }.map { $0 + 1 }
+        }
+    }
 
     func render(_ diagnostics: [Diagnostic]) -> String {
         var text = ""
@@ -43,14 +55,10 @@ struct DiagnosticRenderer {
 
     /// The line a location points at, with control characters made visible.
     private func sourceLine(_ location: SourceLocation) -> String? {
-        guard let bytes = sources[location.file] else { return nil }
-        var line = 1
-        var start = bytes.startIndex
-        while line < location.line {
-            guard let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }
-            start = newline + 1
-            line += 1
-        }
+        guard let bytes = sources[location.file], let starts = lineStarts[location.file],
+            location.line >= 1, location.line <= starts.count
+        else { return nil }
+        let start = starts[location.line - 1]
         var end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.endIndex
         if end > start, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
         let shown = Self.visible(String(decoding: bytes[start..<end], as: UTF8.self), keepingTabs: true)
