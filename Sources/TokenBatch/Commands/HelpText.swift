@@ -20,7 +20,7 @@ enum HelpText {
 
         Usage:
           tokenbatch apply MANIFEST [--out-dir DIR] [--now TIME] [--jobs N] [--force] [--dry-run] [--strict]
-          tokenbatch plan MANIFEST [--now TIME] [--out-dir DIR] [--format F] [--strict] [--detailed-exitcode]
+          tokenbatch plan MANIFEST [--now TIME] [--out-dir DIR] [--format F] [--force] [--strict] [--detailed-exitcode]
           tokenbatch verify MANIFEST [--out-dir DIR] [--now TIME] [--within DURATION] [--format text|json]
           tokenbatch public-key MANIFEST [--key NAME] [--format jwks|pem]
           tokenbatch keygen FILE
@@ -45,27 +45,32 @@ enum HelpText {
           --version       Show the version.
 
         Exit status: 0 success; 1 the manifest, a key or a token is wrong; 2 the command line
-        is wrong; 3 the run failed for another reason, such as a file that could not be written.
+        is wrong; 3 the run failed for another reason, such as a file that could not be written;
+        4 (plan --detailed-exitcode only) apply would change something.
 
         """
 
     private static let apply = """
-        Usage: tokenbatch apply MANIFEST [--out-dir DIR] [--now TIME] [--jobs N] [--dry-run]
+        Usage: tokenbatch apply MANIFEST [--out-dir DIR] [--now TIME] [--jobs N] [--force] [--dry-run] [--strict]
 
         Checks MANIFEST, loads the keys its products use, signs one token per product on all
         cores and writes the outputs the manifest lists under DIR. Nothing is written unless
-        every token was signed, and each file is replaced in one step.
+        every token was signed, and each file is replaced in one step. Tokens of the previous
+        run that are still valid and not due for renewal are kept as they were.
 
         Options:
           --out-dir DIR   Folder the outputs are written to (default: ./output).
           --now TIME      The clock for iat and expiry: RFC 3339 or Unix seconds (default: now).
           --jobs N        Signing workers, 1 to 1024 (default: one per core).
+          --force         Sign every token anew, even those that could be kept.
           --dry-run       Do what `plan` does instead.
+          --strict        Warnings fail the run as errors do, before anything is written.
 
         """
 
     private static let plan = """
-        Usage: tokenbatch plan MANIFEST [--now TIME] [--out-dir DIR] [--format F] [--strict]
+        Usage: tokenbatch plan MANIFEST [--now TIME] [--out-dir DIR] [--format F] [--force] [--strict]
+                               [--detailed-exitcode]
 
         Checks MANIFEST as apply would and prints each product's token and files. Checks a
         key only when it is present, and only warns when it is not; writes nothing, so it can
@@ -78,7 +83,10 @@ enum HelpText {
           --format json     One JSON document on stdout (docs/plan-format.md).
           --format github   GitHub Actions annotations on stdout, then the table.
           --format markdown A summary for a pull-request comment.
+          --force           Show the plan of `apply --force`: every token signed anew.
           --strict          Warnings fail the run as errors do.
+          --detailed-exitcode
+                            Exit 4 when apply would change a token or a file, 0 when not.
 
         """
 
