@@ -113,16 +113,22 @@ struct ApplyCommand {
         let milliseconds = Int((seconds * 1000).rounded())
         var text = style.bold("Applied \(plan.manifestFile) in \(milliseconds) ms: \(counts)") + "\n"
 
-        let listed = changes.changes.prefix(Self.summaryLimit)
-        let width = listed.map(\.product.count).max() ?? 0
-        for (position, change) in listed.enumerated() {
+        // What changed comes first: a run that renews one token among thousands kept names it.
+        let all = changes.changes
+        let changedFirst =
+            all.indices.filter { all[$0].action != .keep } + all.indices.filter { all[$0].action == .keep }
+        let listed = changedFirst.prefix(Self.summaryLimit)
+        let width = listed.map { all[$0].product.count }.max() ?? 0
+        for index in listed {
+            let change = all[index]
             let name = change.product + String(repeating: " ", count: width - change.product.count)
             // The first changes are the plan's tokens in order; removals follow and expire nothing.
-            let expiry = position < plan.tokens.count ? "  expires \(plan.tokens[position].expiresAt.rfc3339)" : ""
+            let expiry = index < plan.tokens.count ? "  expires \(plan.tokens[index].expiresAt.rfc3339)" : ""
             text += "  \(change.action.rawValue.padding(6))  \(name)\(expiry)  (\(change.reason))\n"
         }
-        if changes.changes.count > listed.count {
-            text += "  … and \(changes.changes.count - listed.count) more\n"
+        if all.count > listed.count {
+            let allChangesListed = all.count - changes.count(.keep) <= listed.count
+            text += "  … and \(all.count - listed.count) more\(allChangesListed ? ", all kept" : "")\n"
         }
 
         text +=

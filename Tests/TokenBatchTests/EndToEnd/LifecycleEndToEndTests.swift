@@ -177,6 +177,26 @@ import Testing
         #expect(try Self.fileIdentities(out)["/env/maps.env"] == mapsFile)
     }
 
+    @Test("the summary lists what changed before what was kept, however far down the manifest it is")
+    func summaryListsChangesFirst() throws {
+        let many = (1...30).map { "      p\($0):\n        scopes: [server_api]" }.joined(separator: "\n")
+        let directory = try workspace(products: many)
+        #expect(try apply(directory, at: "2026-12-03T12:00:00Z").status == 0)
+
+        let edited = many.replacingOccurrences(
+            of: "      p25:\n        scopes: [server_api]",
+            with: "      p25:\n        scopes: [server_api]\n        lifetime: 20d")
+        try directory.write(Self.manifest(products: edited), to: "m.yml")
+        let result = try apply(directory, at: "2026-12-03T12:00:00Z")
+
+        #expect(result.status == 0, "stderr:\n\(result.standardError)")
+        let listed = result.standardError.split(separator: "\n").filter { $0.hasPrefix("  ") }
+        #expect(listed.count == 21)
+        #expect(listed.first?.hasPrefix("  update  p25 ") == true, "stderr:\n\(result.standardError)")
+        #expect(listed.dropFirst().prefix(19).allSatisfy { $0.hasPrefix("  keep  ") })
+        #expect(listed.last == "  … and 10 more, all kept")
+    }
+
     @Test("--force signs every token anew")
     func force() throws {
         let directory = try workspace()
@@ -368,7 +388,12 @@ import Testing
     /// Every JSON file is a whole document and every `.env` file ends with a complete line.
     static func expectEveryFileParses(_ out: URL) throws {
         guard FileManager.default.fileExists(atPath: out.path) else { return }
-        for path in try FileManager.default.subpathsOfDirectory(atPath: out.path) where !path.hasSuffix(".tmp") {
+        // A killed run's temporary files, and whatever lies inside its temporary folders, are
+        // leftovers that no reader sees and the next run removes.
+        let paths = try FileManager.default.subpathsOfDirectory(atPath: out.path).filter { path in
+            !path.split(separator: "/").contains { $0.hasSuffix(".tmp") }
+        }
+        for path in paths {
             let url = out.appendingPathComponent(path)
             guard let data = FileManager.default.contents(atPath: url.path) else { continue }
             if path.hasSuffix(".json") {
