@@ -235,9 +235,11 @@ public struct Planner: Sendable {
 
         // Scopes and origins.
         let scopes =
-            unreadable.contains("scopes") ? nil : checkScopes(own.scopes ?? defaults.scopes, product: product.name)
+            unreadable.contains("scopes")
+            ? nil : checkScopes(own.scopes ?? defaults.scopes, owner: owner(own.scopes, product.name))
         let originsSetting = own.origins ?? defaults.origins
-        let origins = unreadable.contains("origins") ? nil : checkOrigins(originsSetting, product: product.name)
+        let origins =
+            unreadable.contains("origins") ? nil : checkOrigins(originsSetting, owner: owner(own.origins, product.name))
         if let scopes, let origins, origins.isEmpty,
             let needing = scopes.first(where: { Self.scopesNeedingOrigin.contains($0) })
         {
@@ -250,21 +252,29 @@ public struct Planner: Sendable {
         // Lifetime.
         let expiryUnreadable = unreadable.contains("lifetime") || unreadable.contains("expires")
         let expiresAt = expiryUnreadable ? nil : checkExpiry(own: own, defaults: defaults, product: product.name)
+        let expiryFromDefaults = own.lifetime == nil && own.expires == nil
         if let expiresAt, let maximum = manifest.maximumLifetime,
             expiresAt.seconds - now.seconds > maximum.value.seconds
         {
             let lifetime = Duration(seconds: expiresAt.seconds - now.seconds)
+            let expiryLocation =
+                own.lifetime?.location ?? own.expires?.location ?? defaults.lifetime?.location
+                ?? defaults.expires?.location ?? product.name.location
+            let tokens =
+                expiryFromDefaults ? "tokens with the lifetime in `defaults`" : "the token of product `\(name)`"
             report(
-                .lifetimeOverPolicy, at: own.lifetime?.location ?? own.expires?.location ?? product.name.location,
-                "the token of product `\(name)` would live \(lifetime), longer than the policy's `max_lifetime` of "
-                    + "\(maximum.value)",
+                .lifetimeOverPolicy, at: expiryLocation,
+                "\(tokens) would live \(lifetime), longer than the policy's `max_lifetime` of \(maximum.value)",
                 hint: "shorten the lifetime, or raise `max_lifetime` at line \(maximum.location.line)")
         }
         let renewBefore = own.renewBefore ?? defaults.renewBefore
         if let expiresAt, let renewBefore, renewBefore.value.seconds >= expiresAt.seconds - now.seconds {
+            let lifetime =
+                expiryFromDefaults && own.renewBefore == nil
+                ? "the lifetime in `defaults`" : "the lifetime of product `\(name)`"
             report(
                 .renewalWindow, at: renewBefore.location,
-                "`renew_before` (\(renewBefore.value)) is not shorter than the lifetime of product `\(name)`",
+                "`renew_before` (\(renewBefore.value)) is not shorter than \(lifetime)",
                 hint: "every apply would renew this token; shorten `renew_before` or lengthen the lifetime")
         }
         if let expiresAt, let keyIndex, let retireOn = keys[keyIndex].definition.retireOn, expiresAt > retireOn.value {
@@ -290,10 +300,10 @@ public struct Planner: Sendable {
             hasFixedExpiry: own.expires != nil || (own.lifetime == nil && defaults.expires != nil))
     }
 
-    private mutating func checkScopes(_ setting: Located<[Located<String>]>?, product: Located<String>) -> [String]? {
+    private mutating func checkScopes(_ setting: Located<[Located<String>]>?, owner: Owner) -> [String]? {
         guard let setting else {
             report(
-                .missingKey, at: product.location, "product `\(product.value)` has no `scopes`",
+                .missingKey, at: owner.product.location, "product `\(owner.product.value)` has no `scopes`",
                 hint: "add `scopes: [server_api]` or another of "
                     + Self.scopes.map { "`\($0)`" }.joined(separator: ", "))
             return nil
@@ -322,23 +332,37 @@ public struct Planner: Sendable {
         if valid, scopes.count > 1 {
             report(
                 .severalScopes, at: setting.location,
-                "product `\(product.value)` has \(scopes.count) scopes in one token",
+                "\(owner.description) has \(scopes.count) scopes in one token",
                 hint: "Apple advises one scope per token, so that a leaked token exposes less; "
                     + "consider one product per scope")
         }
         return valid ? scopes : nil
     }
 
+    /// Where a product's setting was written: in the product, or in `defaults`. A mistake in
+    /// `defaults` is worded without the product, so that it is reported once, not once for
+    /// every product that inherits it.
+    private struct Owner {
+        var product: Located<String>
+        var isDefaults: Bool
+
+        var description: String { isDefaults ? "`defaults`" : "product `\(product.value)`" }
+    }
+
+    private func owner<Value>(_ ownSetting: Value?, _ product: Located<String>) -> Owner {
+        Owner(product: product, isDefaults: ownSetting == nil)
+    }
+
     /// The most origins one token may carry: its `origin` claim travels in every request's
     /// header, and a list this long already makes a token of tens of kilobytes.
     static let maximumOrigins = 1_000
 
-    private mutating func checkOrigins(_ setting: Located<[Located<String>]>?, product: Located<String>) -> [String]? {
+    private mutating func checkOrigins(_ setting: Located<[Located<String>]>?, owner: Owner) -> [String]? {
         guard let setting else { return [] }
         guard setting.value.count <= Self.maximumOrigins else {
             report(
                 .yamlLimit, at: setting.location,
-                "product `\(product.value)` lists \(setting.value.count) origins, more than the \(Self.maximumOrigins) one token carries",
+                "\(owner.description) lists \(setting.value.count) origins, more than the \(Self.maximumOrigins) one token carries",
                 hint: "split the origins over several products, each with a token of its own")
             return nil
         }

@@ -297,6 +297,50 @@ extension LargeManifestPlanningTests {
     }
 }
 
+extension PlannerTests {
+    @Test("A mistake in `defaults` is reported once, however many products inherit it")
+    func defaultsMistakesOnce() {
+        let products = (0..<100).map { "  p\($0):\n    key: prod" }.joined(separator: "\n")
+        let yaml = """
+            version: 1
+            team_id: DEF123GHIJ
+            policy:
+              max_lifetime: 14d
+            keys:
+              prod:
+                kid: ABC123DEFG
+                file: keys/test-key.p8
+            defaults:
+              lifetime: 30d
+              renew_before: 40d
+              scopes: [server_api, embed_api]
+              origins: [example.com]
+            products:
+            \(products)
+              own:
+                scopes: [server_api, embed_api]
+                lifetime: 20d
+            outputs:
+              - format: json
+                path: tokens.json
+
+            """
+
+        let found = problems(yaml).map { "\($0.rule.code) \($0.location?.line ?? 0) \($0.message)" }
+
+        #expect(
+            found.sorted() == [
+                "TB035 12 `defaults` has 2 scopes in one token",
+                "TB035 216 product `own` has 2 scopes in one token",
+                "TB045 11 `renew_before` (40d) is not shorter than the lifetime in `defaults`",
+                "TB045 11 `renew_before` (40d) is not shorter than the lifetime of product `own`",
+                "TB047 10 tokens with the lifetime in `defaults` would live 30d, longer than the policy's "
+                    + "`max_lifetime` of 14d",
+                "TB047 217 the token of product `own` would live 20d, longer than the policy's `max_lifetime` of 14d",
+            ])
+    }
+}
+
 struct OriginRuleTests {
     @Test(
         "Accepted origins",
