@@ -13,6 +13,11 @@ struct KeyCommands {
             defer { pem.eraseSecret() }
             let thumbprint = PublicKeyJWK(try key.publicKey()).thumbprint
 
+            // A missing folder, such as the `keys/` of the README's example, is made for the
+            // key, readable by its owner only.
+            if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
+                try SystemCalls.createDirectories(String(path[..<slash]))
+            }
             try SystemCalls.writeNewFile(path, pem, mode: 0o600)
             tool.console.writeError(
                 """

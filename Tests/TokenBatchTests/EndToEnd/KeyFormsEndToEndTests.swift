@@ -194,6 +194,21 @@ import Testing
         #expect(again.standardError.contains("never overwrites"))
     }
 
+    @Test("keygen makes the folders its file needs, readable by the owner only, as the README's example needs")
+    func keygenMakesFolders() throws {
+        let workspace = try TemporaryDirectory()
+        let made = try tokenbatch(["keygen", "keys/nested/AuthKey_TEST000001.p8"], in: workspace.url)
+
+        #expect(made.status == 0, "stderr:\n\(made.standardError)")
+        for folder in ["keys", "keys/nested"] {
+            let attributes = try FileManager.default.attributesOfItem(
+                atPath: workspace.url.appendingPathComponent(folder).path)
+            #expect((attributes[.posixPermissions] as? Int) == 0o700, "\(folder)")
+        }
+        let key = workspace.url.appendingPathComponent("keys/nested/AuthKey_TEST000001.p8")
+        #expect(try openssl(["pkey", "-in", key.path, "-noout", "-text"]).standardOutput.contains("NIST CURVE: P-256"))
+    }
+
     @Test("public-key prints the JWK and PEM that openssl derives from the private key")
     func publicKey() throws {
         let workspace = try TemporaryDirectory()
