@@ -67,6 +67,7 @@ public struct Planner: Sendable {
                 hint: "keep one of the two")
         }
         let keys = checkKeys()
+        checkDefaults()
         if manifest.listsNoProducts {
             report(
                 .noProducts, at: manifest.start, "the manifest lists no products",
@@ -170,6 +171,40 @@ public struct Planner: Sendable {
                 .unusedKey, at: key.definition.name.location,
                 "key `\(key.definition.name.value)` is used by no product",
                 hint: "remove it, or name it in a product's `key:`")
+        }
+    }
+
+    /// Checks the settings of `defaults` once on their own, so that a mistake there is found
+    /// even while every product overrides it, before a new product inherits it. A product that
+    /// inherits the setting reports the same problem in the same words, which is said once.
+    private mutating func checkDefaults() {
+        let defaults = manifest.defaults
+        let owner = Owner(product: Located("defaults", at: manifest.start), isDefaults: true)
+        if let scopes = defaults.scopes, !defaults.unreadable.contains("scopes") {
+            _ = checkScopes(scopes, owner: owner)
+        }
+        if let origins = defaults.origins, !defaults.unreadable.contains("origins") {
+            _ = checkOrigins(origins, owner: owner)
+        }
+
+        guard defaults.lifetime == nil || defaults.expires == nil else { return }  // Reported already.
+        // Measured as for a product: from the time of signing to `exp`, `iat` backdated or not.
+        let lifetime =
+            defaults.lifetime.map { Located(issuedAt.seconds + $0.value.seconds - now.seconds, at: $0.location) }
+            ?? defaults.expires.map { Located($0.value.seconds - now.seconds, at: $0.location) }
+        guard let lifetime, lifetime.value > 0 else { return }
+        if let maximum = manifest.maximumLifetime, lifetime.value > maximum.value.seconds {
+            report(
+                .lifetimeOverPolicy, at: lifetime.location,
+                "tokens with the lifetime in `defaults` would live \(Duration(seconds: lifetime.value)), longer than "
+                    + "the policy's `max_lifetime` of \(maximum.value)",
+                hint: "shorten the lifetime, or raise `max_lifetime` at line \(maximum.location.line)")
+        }
+        if let renewBefore = defaults.renewBefore, renewBefore.value.seconds >= lifetime.value {
+            report(
+                .renewalWindow, at: renewBefore.location,
+                "`renew_before` (\(renewBefore.value)) is not shorter than the lifetime in `defaults`",
+                hint: "every apply would renew this token; shorten `renew_before` or lengthen the lifetime")
         }
     }
 

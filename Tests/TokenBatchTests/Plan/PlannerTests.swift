@@ -341,6 +341,41 @@ extension PlannerTests {
     }
 }
 
+extension PlannerTests {
+    @Test("Mistakes in `defaults` are found even while every product overrides the setting")
+    func defaultsCheckedOnTheirOwn() {
+        let yaml = """
+            version: 1
+            team_id: DEF123GHIJ
+            policy:
+              max_lifetime: 60d
+            keys:
+              prod:
+                kid: ABC123DEFG
+                file: keys/test-key.p8
+            defaults:
+              scopes: [server-api]
+              origins: ["https://bad.example.com"]
+              lifetime: 90d
+              renew_before: 100d
+            products:
+              web:
+                scopes: [mapkit_js]
+                origins: [example.com]
+                lifetime: 30d
+                renew_before: 7d
+            outputs:
+              - format: json
+                path: tokens.json
+
+            """
+
+        let found = problems(yaml).map { "\($0.rule.code) \($0.location?.line ?? 0)" }
+
+        #expect(found.sorted() == ["TB030 10", "TB033 11", "TB045 13", "TB047 12"])
+    }
+}
+
 struct OriginRuleTests {
     @Test(
         "Accepted origins",
