@@ -130,7 +130,7 @@ struct YAMLLoader {
                         hint: "no manifest value needs to be that long; check for a missing line break or quote")
                 ])
             }
-            try checkTag(event.tag, at: location, allowed: "tag:yaml.org,2002:str")
+            checkTag(event.tag, at: location, allowed: "tag:yaml.org,2002:str")
             // An explicit string tag makes a plain scalar mean text, as quoting does.
             if event.tag != nil { style = .doubleQuoted }
             let node = YAMLNode(content: .scalar(text, style), location: location, expandedSize: 1)
@@ -138,11 +138,11 @@ struct YAMLLoader {
             try complete(node, anchor: event.anchor)
 
         case .sequenceStart:
-            try checkTag(event.tag, at: location, allowed: "tag:yaml.org,2002:seq")
+            checkTag(event.tag, at: location, allowed: "tag:yaml.org,2002:seq")
             try open(OpenCollection(isMapping: false, start: location, anchor: event.anchor), at: location)
 
         case .mappingStart:
-            try checkTag(event.tag, at: location, allowed: "tag:yaml.org,2002:map")
+            checkTag(event.tag, at: location, allowed: "tag:yaml.org,2002:map")
             try open(OpenCollection(isMapping: true, start: location, anchor: event.anchor), at: location)
 
         case .sequenceEnd, .mappingEnd:
@@ -258,19 +258,17 @@ struct YAMLLoader {
 
     // MARK: - Checks
 
-    /// Refuses any tag but the node's own standard one and the non-specific `!`.
-    private func checkTag(_ tag: String?, at location: SourceLocation, allowed: StaticString)
-        throws(DiagnosticsError)
-    {
+    /// Reports any tag but the node's own standard one and the non-specific `!`. The node is
+    /// read as if it had no tag, so that the rest of the manifest is still checked.
+    private mutating func checkTag(_ tag: String?, at location: SourceLocation, allowed: StaticString) {
         // Most nodes have no tag; this runs for every node of the file.
         guard let tag, tag != "!", tag != allowed.description else { return }
         // libyaml hands over `!!int` resolved to its full name; show it as it was written.
         let written = tag.hasPrefix("tag:yaml.org,2002:") ? "!!" + tag.dropFirst(18) : tag
-        throw DiagnosticsError([
+        diagnostics.append(
             Diagnostic(
                 .yamlTag, at: location, "YAML tags such as `\(written)` are not supported in a manifest",
-                hint: "remove the tag; quote the value if it must be read as text")
-        ])
+                hint: "remove the tag; quote the value if it must be read as text"))
     }
 
     // MARK: - Positions

@@ -376,6 +376,19 @@ extension PlannerTests {
     }
 }
 
+extension PlannerTests {
+    @Test("A YAML tag is reported and the rest of the manifest is still checked")
+    func tagDoesNotHideLaterProblems() {
+        let tagged = replacing("  lifetime: 30d", with: "  lifetime: !secret 30d")
+            .replacingOccurrences(
+                of: "origins: [example.com, \"*.example.com\"]", with: "origins: [https://example.com]")
+
+        let found = problems(tagged).map { "\($0.rule.code) \($0.location?.line ?? 0)" }
+
+        #expect(found == ["TB009 9", "TB033 13"])
+    }
+}
+
 struct OriginRuleTests {
     @Test(
         "Accepted origins",
