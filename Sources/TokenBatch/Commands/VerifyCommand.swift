@@ -25,11 +25,14 @@ struct VerifyCommand {
         report(planning.diagnostics + loaded.diagnostics, sources: planning.sources)
 
         let verifier = DeploymentVerifier(plan: plan, keys: keys.map { $0 }, now: plan.now, within: invocation.within)
-        var results: [DeploymentVerifier.Result] = []
-        for file in plan.files {
-            let (found, problem) = read(file)
-            results += verifier.check(file, found: found, unreadable: problem)
-        }
+        // One .env file per product makes many small files: they are read and checked on
+        // every core, and the results kept in the plan's order.
+        let files = plan.files
+        let command = self
+        let results = ParallelLoop.map(files.count, jobs: SystemCalls.processorCount()) { number in
+            let (found, problem) = command.read(files[number])
+            return verifier.check(files[number], found: found, unreadable: problem)
+        }.flatMap { $0 }
 
         let failed = results.filter { !$0.problems.isEmpty }
         let text =

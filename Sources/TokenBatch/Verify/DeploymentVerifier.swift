@@ -26,20 +26,23 @@ struct DeploymentVerifier {
     /// - Parameter found: product (or variable) to token, as read from the file; `nil` when
     ///   the file could not be read, with the reason in `unreadable`.
     func check(_ file: PlannedFile, found: [String: String]?, unreadable: String?) -> [Result] {
-        var results: [Result] = []
-        let expected = zip(
-            file.tokenIndices, file.format == .env ? file.variables : file.tokenIndices.map { plan.tokens[$0].product })
-        for (index, name) in expected {
-            let spec = plan.tokens[index]
+        let expected = Array(
+            zip(
+                file.tokenIndices,
+                file.format == .env ? file.variables : file.tokenIndices.map { plan.tokens[$0].product }))
+        // A JSON output holds every token: verifying a signature costs three times making one,
+        // so a large file is checked on every core.
+        let verifier = self
+        var results = ParallelLoop.map(expected.count, jobs: SystemCalls.processorCount()) { position in
+            let (index, name) = expected[position]
+            let spec = verifier.plan.tokens[index]
             guard let found else {
-                results.append(Result(product: spec.product, file: file.path, problems: [unreadable ?? "unreadable"]))
-                continue
+                return Result(product: spec.product, file: file.path, problems: [unreadable ?? "unreadable"])
             }
             guard let token = found[name] else {
-                results.append(Result(product: spec.product, file: file.path, problems: ["no token for `\(name)`"]))
-                continue
+                return Result(product: spec.product, file: file.path, problems: ["no token for `\(name)`"])
             }
-            results.append(check(token, against: spec, in: file.path))
+            return verifier.check(token, against: spec, in: file.path)
         }
 
         let names = Set(expected.map(\.1))
