@@ -24,6 +24,28 @@ import Testing
         }
     }
 
+    /// Plans and applies `manifest` and expects both to refuse it with `message` on standard
+    /// error, leaving the workspace exactly as it was and making no output folder.
+    @discardableResult
+    func expectRefused(_ manifest: String, with message: String, sourceLocation: SourceLocation = #_sourceLocation)
+        throws -> [ProcessResult]
+    {
+        let directory = try workspace(manifest: manifest)
+        let before = try snapshot(of: directory.url)
+
+        let results = try planAndApply(in: directory)
+
+        for result in results {
+            #expect(result.status == 1, "stderr:\n\(result.standardError)", sourceLocation: sourceLocation)
+            #expect(
+                result.standardError.contains(message), "stderr:\n\(result.standardError)",
+                sourceLocation: sourceLocation)
+        }
+        #expect(try snapshot(of: directory.url) == before, sourceLocation: sourceLocation)
+        #expect(!outputFolderExists(in: directory), sourceLocation: sourceLocation)
+        return results
+    }
+
     /// Whether the output folder `out` exists: a refused run must not even create it.
     func outputFolderExists(in directory: TemporaryDirectory) -> Bool {
         FileManager.default.fileExists(atPath: directory.url.appendingPathComponent("out").path)
@@ -54,18 +76,8 @@ import Testing
     @Test("nesting deeper than 64 levels is refused at its place")
     func nesting() throws {
         let deep = "x: " + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "\n"
-        let directory = try workspace(manifest: validManifest + deep)
-        let before = try snapshot(of: directory.url)
-
-        let results = try planAndApply(in: directory)
-
-        for result in results {
-            #expect(result.status == 1, "stderr:\n\(result.standardError)")
-            #expect(
-                result.standardError.contains("m.yml:21:67: error[TB007]: lists and mappings are nested more than 64"))
-        }
-        #expect(try snapshot(of: directory.url) == before)
-        #expect(!outputFolderExists(in: directory))
+        try expectRefused(
+            validManifest + deep, with: "m.yml:21:67: error[TB007]: lists and mappings are nested more than 64")
     }
 
     @Test("aliases that would expand beyond the bound are refused")
@@ -76,53 +88,21 @@ import Testing
                 "  a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 9).joined(separator: ", ")
                 + "]\n"
         }
-        let directory = try workspace(manifest: validManifest + bomb)
-        let before = try snapshot(of: directory.url)
-
-        let results = try planAndApply(in: directory)
-
-        for result in results {
-            #expect(result.status == 1, "stderr:\n\(result.standardError)")
-            #expect(result.standardError.contains("error[TB007]: aliases expand to more than 100000 nodes"))
-        }
-        #expect(try snapshot(of: directory.url) == before)
-        #expect(!outputFolderExists(in: directory))
+        try expectRefused(validManifest + bomb, with: "error[TB007]: aliases expand to more than 100000 nodes")
     }
 
     @Test("a value longer than 64 KiB is refused at its place")
     func longValue() throws {
         let long = validManifest.replacingOccurrences(
             of: "team_id: DEF123GHIJ", with: "team_id: " + String(repeating: "A", count: 70_000))
-        let directory = try workspace(manifest: long)
-        let before = try snapshot(of: directory.url)
-
-        let results = try planAndApply(in: directory)
-
-        for result in results {
-            #expect(result.status == 1, "stderr:\n\(result.standardError)")
-            #expect(result.standardError.contains("m.yml:2:10: error[TB007]: a value is longer than 65536 bytes"))
-        }
-        #expect(try snapshot(of: directory.url) == before)
-        #expect(!outputFolderExists(in: directory))
+        try expectRefused(long, with: "m.yml:2:10: error[TB007]: a value is longer than 65536 bytes")
     }
 
     @Test("an anchor name longer than 1,024 bytes is refused at its place")
     func longAnchorName() throws {
         let name = String(repeating: "n", count: 1_025)
         let anchored = validManifest.replacingOccurrences(of: "lifetime: 30d", with: "lifetime: &\(name) 30d")
-        let directory = try workspace(manifest: anchored)
-        let before = try snapshot(of: directory.url)
-
-        let results = try planAndApply(in: directory)
-
-        for result in results {
-            #expect(result.status == 1, "stderr:\n\(result.standardError)")
-            #expect(
-                result.standardError.contains(
-                    "m.yml:9:13: error[TB007]: an anchor, alias or tag is longer than 1024 bytes"))
-        }
-        #expect(try snapshot(of: directory.url) == before)
-        #expect(!outputFolderExists(in: directory))
+        try expectRefused(anchored, with: "m.yml:9:13: error[TB007]: an anchor, alias or tag is longer than 1024 bytes")
     }
 
     @Test("a product with more than 1,000 origins is refused at its `origins`")
@@ -130,20 +110,9 @@ import Testing
         let origins = (0...1_000).map { "o\($0).example.com" }.joined(separator: ", ")
         let crowded = validManifest.replacingOccurrences(
             of: "origins: [example.com, \"*.example.com\"]", with: "origins: [\(origins)]")
-        let directory = try workspace(manifest: crowded)
-        let before = try snapshot(of: directory.url)
-
-        let results = try planAndApply(in: directory)
-
-        for result in results {
-            #expect(result.status == 1, "stderr:\n\(result.standardError)")
-            #expect(
-                result.standardError.contains(
-                    "m.yml:13:14: error[TB007]: product `web` lists 1001 origins, more than the 1000 one token carries")
-            )
-        }
-        #expect(try snapshot(of: directory.url) == before)
-        #expect(!outputFolderExists(in: directory))
+        try expectRefused(
+            crowded,
+            with: "m.yml:13:14: error[TB007]: product `web` lists 1001 origins, more than the 1000 one token carries")
     }
 
     @Test("more than a million products are refused at `products`, before any is decoded")
@@ -153,22 +122,14 @@ import Testing
         manifest.reserveCapacity(11_000_000)
         for index in 0...1_000_000 { manifest += "p\(index): x, " }
         manifest += "}\noutputs: [{format: json, path: tokens.json}]\n"
-        let directory = try workspace(manifest: manifest)
-        let before = try snapshot(of: directory.url)
 
-        let results = try planAndApply(in: directory)
-
+        let results = try expectRefused(
+            manifest,
+            with:
+                "m.yml:10:11: error[TB007]: the manifest lists 1000001 products, more than the 1000000 one run handles")
         for result in results {
-            #expect(result.status == 1, "stderr:\n\(result.standardError)")
-            #expect(
-                result.standardError.contains(
-                    "m.yml:10:11: error[TB007]: the manifest lists 1000001 products, more than the 1000000 one run handles"
-                )
-            )
             #expect(!result.standardError.contains("has no settings"))
         }
-        #expect(try snapshot(of: directory.url) == before)
-        #expect(!outputFolderExists(in: directory))
     }
 
     @Test("an output folder that is a symbolic link is not followed")
