@@ -287,29 +287,25 @@ public struct Planner: Sendable {
         // Lifetime.
         let expiryUnreadable = unreadable.contains("lifetime") || unreadable.contains("expires")
         let expiresAt = expiryUnreadable ? nil : checkExpiry(own: own, defaults: defaults, product: product.name)
+        // An expiry or renewal window inherited from `defaults` was checked by `checkDefaults`.
         let expiryFromDefaults = own.lifetime == nil && own.expires == nil
-        if let expiresAt, let maximum = manifest.maximumLifetime,
+        if let expiresAt, let maximum = manifest.maximumLifetime, !expiryFromDefaults,
             expiresAt.seconds - now.seconds > maximum.value.seconds
         {
             let lifetime = Duration(seconds: expiresAt.seconds - now.seconds)
-            let expiryLocation =
-                own.lifetime?.location ?? own.expires?.location ?? defaults.lifetime?.location
-                ?? defaults.expires?.location ?? product.name.location
-            let tokens =
-                expiryFromDefaults ? "tokens with the lifetime in `defaults`" : "the token of product `\(name)`"
             report(
-                .lifetimeOverPolicy, at: expiryLocation,
-                "\(tokens) would live \(lifetime), longer than the policy's `max_lifetime` of \(maximum.value)",
+                .lifetimeOverPolicy, at: own.lifetime?.location ?? own.expires?.location ?? product.name.location,
+                "the token of product `\(name)` would live \(lifetime), longer than the policy's `max_lifetime` of "
+                    + "\(maximum.value)",
                 hint: "shorten the lifetime, or raise `max_lifetime` at line \(maximum.location.line)")
         }
         let renewBefore = own.renewBefore ?? defaults.renewBefore
-        if let expiresAt, let renewBefore, renewBefore.value.seconds >= expiresAt.seconds - now.seconds {
-            let lifetime =
-                expiryFromDefaults && own.renewBefore == nil
-                ? "the lifetime in `defaults`" : "the lifetime of product `\(name)`"
+        if let expiresAt, let renewBefore, !(expiryFromDefaults && own.renewBefore == nil),
+            renewBefore.value.seconds >= expiresAt.seconds - now.seconds
+        {
             report(
                 .renewalWindow, at: renewBefore.location,
-                "`renew_before` (\(renewBefore.value)) is not shorter than \(lifetime)",
+                "`renew_before` (\(renewBefore.value)) is not shorter than the lifetime of product `\(name)`",
                 hint: "every apply would renew this token; shorten `renew_before` or lengthen the lifetime")
         }
         if let expiresAt, let keyIndex, let retireOn = keys[keyIndex].definition.retireOn, expiresAt > retireOn.value {
