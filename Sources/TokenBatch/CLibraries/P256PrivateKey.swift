@@ -125,30 +125,27 @@ final class ES256Signer {
     private var derBuffer = [UInt8](repeating: 0, count: 80)
 
     fileprivate init(key: P256PrivateKey) throws {
+        // What is made so far is released again if a later step fails.
+        var releases: [() -> Void] = []
+        var madeAll = false
+        defer { if !madeAll { releases.reversed().forEach { $0() } } }
+
         guard let copy = EVP_PKEY_dup(key.key) else { throw OpenSSLError.drain("copying the key for a thread") }
-        guard let sha256 = EVP_MD_fetch(nil, "SHA256", nil) else {
-            EVP_PKEY_free(copy)
-            throw OpenSSLError.drain("finding SHA-256")
-        }
-        guard let digestContext = EVP_MD_CTX_new() else {
-            EVP_MD_free(sha256)
-            EVP_PKEY_free(copy)
-            throw OpenSSLError.drain("allocating a digest context")
-        }
+        releases.append { EVP_PKEY_free(copy) }
+        guard let sha256 = EVP_MD_fetch(nil, "SHA256", nil) else { throw OpenSSLError.drain("finding SHA-256") }
+        releases.append { EVP_MD_free(sha256) }
+        guard let digestContext = EVP_MD_CTX_new() else { throw OpenSSLError.drain("allocating a digest context") }
+        releases.append { EVP_MD_CTX_free(digestContext) }
         guard let context = EVP_PKEY_CTX_new_from_pkey(nil, copy, nil) else {
-            EVP_MD_CTX_free(digestContext)
-            EVP_MD_free(sha256)
-            EVP_PKEY_free(copy)
             throw OpenSSLError.drain("allocating a signing context")
         }
+        releases.append { EVP_PKEY_CTX_free(context) }
         // With the digest named, OpenSSL refuses any input that is not a SHA-256 digest.
         guard EVP_PKEY_sign_init(context) == 1, EVP_PKEY_CTX_set_signature_md(context, EVP_sha256()) == 1 else {
-            EVP_PKEY_CTX_free(context)
-            EVP_MD_CTX_free(digestContext)
-            EVP_MD_free(sha256)
-            EVP_PKEY_free(copy)
             throw OpenSSLError.drain("preparing to sign with ES256")
         }
+
+        madeAll = true
         self.key = copy
         self.context = context
         self.sha256 = sha256

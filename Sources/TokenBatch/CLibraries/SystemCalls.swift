@@ -390,11 +390,7 @@ enum SystemCalls {
         var prefix = path.hasPrefix("/") ? "/" : ""
         for component in path.split(separator: "/") {
             prefix += component
-            if mkdir(prefix, 0o700) == 0 {
-                try ownerOnly(prefix)
-            } else if errno != EEXIST {
-                throw SystemError(operation: "create the folder", path: prefix, code: errno)
-            }
+            try createDirectory(prefix)
             guard isDirectory(prefix) else {
                 throw SystemError(operation: "create the folder", path: prefix, code: ENOTDIR)
             }
